@@ -1,0 +1,29 @@
+// Runs the whole suite once per backend that loads, as Jest projects:
+//   cpu            - pure-JS backend, fast kernels
+//   wasm           - WebAssembly backend, fast kernels
+//   cpu-composite  - cpu with the composite (portable) path forced, which is
+//                    what tensorflow/webgl/webgpu run
+//   tensorflow     - tfjs-node, only when it is installed
+const backends = ['cpu', 'wasm', 'cpu-composite'];
+try {
+  require.resolve('@tensorflow/tfjs-node');
+  backends.push('tensorflow');
+} catch {
+  // Optional dependency: not installable on machines without the libtensorflow download.
+}
+
+const only = process.env.TFJS_GAUSSIAN_BACKENDS;
+const selected = only ? backends.filter((b) => only.split(',').includes(b)) : backends;
+
+module.exports = {
+  projects: selected.map((backend) => ({
+    displayName: backend,
+    testEnvironment: 'node',
+    roots: ['<rootDir>/test'],
+    testMatch: ['**/*.test.ts'],
+    transform: {'^.+\\.ts$': ['ts-jest', {isolatedModules: true, diagnostics: false}]},
+    moduleNameMapper: {'^(\\.{1,2}/.*)\\.js$': '$1'},
+    setupFilesAfterEnv: [`<rootDir>/test/setup/${backend}.ts`],
+  })),
+  testTimeout: 60000,
+};

@@ -1,0 +1,263 @@
+#!/usr/bin/python3
+"""Writes the float64 reference fixtures in test/fixtures/ (run: npm run fixtures).
+
+Every value here comes from an implementation independent of tfjs-gaussian:
+- fillTriangular: TFP's own NumPy reference (`_fill_triangular` in TFP's
+  fill_triangular tests), copied below.
+- triangular solves: torch.linalg.solve_triangular, gradients by autograd.
+- KL and NLL: the textbook covariance formulas in float64 (torch.linalg.solve
+  and slogdet on Sigma = L L^T), gradients by autograd. They share nothing
+  with our triangular-solve algorithm, and are cross-checked against
+  torch.distributions (MultivariateNormal, kl_divergence, log_prob) and
+  scipy.stats.multivariate_normal where those accept the input.
+
+Needs Debian's python3-torch, python3-scipy and python3-numpy:
+  apt-get install python3-torch python3-scipy python3-numpy
+"""
+import json
+import math
+import os
+
+import numpy as np
+import scipy.stats
+import torch
+
+torch.set_default_dtype(torch.float64)
+OUT = os.path.join(os.path.dirname(__file__), '..', 'test', 'fixtures')
+rng = np.random.default_rng(20261125)
+
+
+def tolist(x):
+    if isinstance(x, torch.Tensor):
+        x = x.detach().numpy()
+    return np.asarray(x, dtype=np.float64).tolist()
+
+
+def to32(x):
+    """Rounds inputs to float32 first, so that both sides see the same inputs."""
+    return np.asarray(x, dtype=np.float32).astype(np.float64)
+
+
+# ---------------------------------------------------------------- fillTriangular
+def np_fill_triangular(x, upper=False):
+    """TFP's NumPy reference implementation of `fill_triangular`."""
+    x = np.asarray(x)
+    m = np.int32(x.shape[-1])
+    n = np.sqrt(0.25 + 2. * m) - 0.5
+    if n != np.floor(n):
+        raise ValueError('Invalid shape.')
+    n = np.int32(n)
+    x_tail = x[..., (m - (n * n - m)):]
+    y = np.concatenate([x, x_tail[..., ::-1]] if upper else [x_tail, x[..., ::-1]], axis=-1)
+    y = y.reshape(np.concatenate([np.int32(x.shape[:-1]), np.int32([n, n])], axis=0))
+    return np.triu(y) if upper else np.tril(y)
+
+
+def fill_triangular_cases():
+    cases = []
+    for n in range(1, 6):
+        m = n * (n + 1) // 2
+        x = np.arange(1, m + 1, dtype=np.float64)
+        for upper in (False, True):
+            cases.append({'n': n, 'upper': upper, 'x': tolist(x), 'y': tolist(np_fill_triangular(x, upper))})
+    return cases
+
+
+# ------------------------------------------------------------------ factors
+def random_tril(batch, d, neg_diag=False, scale=1.0):
+    """Well-conditioned lower factors: |diag| in [0.5, 1.5], off-diagonal N(0, 0.3^2)."""
+    L = np.tril(rng.normal(0, 0.3, size=batch + (d, d)), -1)
+    diag = rng.uniform(0.5, 1.5, size=batch + (d,))
+    if neg_diag:
+        diag = diag * rng.choice([-1.0, 1.0], size=diag.shape)
+    L = L + np.einsum('...i,ij->...ij', diag, np.eye(d))
+    return to32(scale * L)
+
+
+def cov(L):
+    Lt = torch.tril(L)
+    return Lt @ Lt.transpose(-1, -2)
+
+
+def kl_cov(m1, L1, m2, L2):
+    """KL(N(m1, S1) || N(m2, S2)) from the covariances, in float64."""
+    S1, S2 = cov(L1), cov(L2)
+    d = m1.shape[-1]
+    delta = (m2 - m1).unsqueeze(-1)
+    trace = torch.diagonal(torch.linalg.solve(S2, S1), dim1=-2, dim2=-1).sum(-1)
+    maha = (delta * torch.linalg.solve(S2, delta)).sum((-1, -2))
+    return 0.5 * (trace + maha - d + torch.linalg.slogdet(S2)[1] - torch.linalg.slogdet(S1)[1])
+
+
+def nll_cov(x, m, L):
+    S = cov(L)
+    d = x.shape[-1]
+    delta = (x - m).unsqueeze(-1)
+    maha = (delta * torch.linalg.solve(S, delta)).sum((-1, -2))
+    return 0.5 * (d * math.log(2 * math.pi) + torch.linalg.slogdet(S)[1] + maha)
+
+
+def crosscheck_kl(m1, L1, m2, L2, kl):
+    """Agrees with torch.distributions where the factors have a positive diagonal."""
+    if (torch.diagonal(L1, dim1=-2, dim2=-1) > 0).all() and (torch.diagonal(L2, dim1=-2, dim2=-1) > 0).all():
+        p = torch.distributions.MultivariateNormal(m1, scale_tril=torch.tril(L1), validate_args=False)
+        q = torch.distributions.MultivariateNormal(m2, scale_tril=torch.tril(L2), validate_args=False)
+        ref = torch.distributions.kl_divergence(p, q)
+        assert torch.allclose(ref, kl, rtol=1e-10, atol=1e-10), (ref, kl)
+
+
+def grads(f, *args):
+    ts = [torch.tensor(a, requires_grad=True) for a in args]
+    out = f(*ts)
+    w = torch.tensor(rng.uniform(0.5, 1.5, size=tuple(out.shape)))
+    (out * w).sum().backward()
+    return out, w, [t.grad for t in ts]
+
+
+# ---------------------------------------------------------------- solves
+def solve_cases():
+    cases = []
+    for d, k, bm, br in [(1, 1, (), ()), (3, 2, (), ()), (4, 3, (2,), (2,)), (5, 2, (2, 1), (3,)), (8, 4, (3,), ())]:
+        L = random_tril(bm, d, neg_diag=True)
+        # Entries in the other triangle must be ignored: fill them with noise.
+        L = L + to32(np.triu(rng.normal(0, 5, size=bm + (d, d)), 1))
+        B = to32(rng.normal(size=br + (d, k)))
+        for adjoint in (False, True):
+            def f(Lm, Bm):
+                Lt = torch.tril(Lm)
+                if adjoint:
+                    return torch.linalg.solve_triangular(Lt.transpose(-1, -2), Bm, upper=True)
+                return torch.linalg.solve_triangular(Lt, Bm, upper=False)
+            X, w, (gL, gB) = grads(f, L, B)
+            cases.append({'d': d, 'k': k, 'adjoint': adjoint, 'matrix': tolist(L), 'rhs': tolist(B),
+                          'x': tolist(X), 'weights': tolist(w), 'gradMatrix': tolist(gL), 'gradRhs': tolist(gB)})
+    return cases
+
+
+# ---------------------------------------------------------------- KL
+def kl_cases():
+    cases = []
+    for d in (1, 2, 3, 5, 8, 16):
+        for batch in ((), (3,), (2, 2)):
+            neg = d in (2, 5, 16)
+            m1 = to32(rng.normal(size=batch + (d,)))
+            m2 = to32(rng.normal(size=batch + (d,)))
+            L1 = random_tril(batch, d, neg_diag=neg)
+            L2 = random_tril(batch, d, neg_diag=neg)
+            kl, w, (g1, gL1, g2, gL2) = grads(kl_cov, m1, L1, m2, L2)
+            crosscheck_kl(*(torch.tensor(a) for a in (m1, L1, m2, L2)), kl.detach())
+            cases.append({'d': d, 'batch': list(batch), 'negativeDiag': neg,
+                          'mean1': tolist(m1), 'scaleTril1': tolist(L1), 'mean2': tolist(m2), 'scaleTril2': tolist(L2),
+                          'kl': tolist(kl), 'weights': tolist(w),
+                          'gradMean1': tolist(g1), 'gradScaleTril1': tolist(gL1),
+                          'gradMean2': tolist(g2), 'gradScaleTril2': tolist(gL2)})
+    return cases
+
+
+# ---------------------------------------------------------------- losses
+def pack_rows(m, L, layout):
+    """Rows [mean | factor] in the 'full' (row-major, upper part kept as given) or 'packed' layout."""
+    d = m.shape[-1]
+    if layout == 'full':
+        return np.concatenate([m, L.reshape(L.shape[:-2] + (d * d,))], -1)
+    # Invert np_fill_triangular by search: position of each packed entry.
+    mm = d * (d + 1) // 2
+    probe = np_fill_triangular(np.arange(mm, dtype=np.float64))
+    packed = np.zeros(L.shape[:-2] + (mm,))
+    for i in range(d):
+        for j in range(i + 1):
+            packed[..., int(probe[i, j])] = L[..., i, j]
+    return np.concatenate([m, packed], -1)
+
+
+def unpack_rows_torch(y, d, layout):
+    m = y[..., :d]
+    if layout == 'full':
+        L = y[..., d:].reshape(y.shape[:-1] + (d, d))
+    else:
+        mm = d * (d + 1) // 2
+        probe = np_fill_triangular(np.arange(mm, dtype=np.float64))
+        idx = torch.tensor(probe.reshape(-1).astype(np.int64))
+        L = y[..., d:][..., idx].reshape(y.shape[:-1] + (d, d))
+    return m, torch.tril(L)
+
+
+def loss_cases():
+    cases = []
+    for layout in ('full', 'packed'):
+        for d in (1, 2, 3):
+            batch = 5
+            mt = to32(rng.normal(size=(batch, d)))
+            mp = to32(rng.normal(size=(batch, d)))
+            Lt = random_tril((batch,), d, neg_diag=(d == 3))
+            Lp = random_tril((batch,), d, neg_diag=(d == 3))
+            if layout == 'full':
+                # The notebook's targets are full random matrices: the upper part must be ignored.
+                Lt = Lt + to32(np.triu(rng.uniform(0, 1, size=(batch, d, d)), 1))
+                Lp = Lp + to32(np.triu(rng.uniform(0, 1, size=(batch, d, d)), 1))
+            yt = to32(pack_rows(mt, Lt, layout))
+            yp = to32(pack_rows(mp, Lp, layout))
+            for direction in ('forward', 'reverse', 'symmetric'):
+                def f(a, b):
+                    ma, La = unpack_rows_torch(a, d, layout)
+                    mb, Lb = unpack_rows_torch(b, d, layout)
+                    fwd = kl_cov(ma, La, mb, Lb)
+                    rev = kl_cov(mb, Lb, ma, La)
+                    return {'forward': fwd, 'reverse': rev, 'symmetric': fwd + rev}[direction]
+                loss, w, (gt, gp) = grads(f, yt, yp)
+                cases.append({'kind': 'kl', 'layout': layout, 'd': d, 'direction': direction,
+                              'yTrue': tolist(yt), 'yPred': tolist(yp), 'loss': tolist(loss), 'weights': tolist(w),
+                              'gradYTrue': tolist(gt), 'gradYPred': tolist(gp)})
+            # NLL: targets are points, plain [batch, d] and padded to the width of yPred.
+            x = to32(rng.normal(size=(batch, d)) * 1.5)
+            for target in ('points', 'padded'):
+                xt = x if target == 'points' else np.concatenate([x, to32(rng.normal(size=(batch, yp.shape[1] - d)))], -1)
+                def g(a, b):
+                    mb, Lb = unpack_rows_torch(b, d, layout)
+                    return nll_cov(a[..., :d], mb, Lb)
+                loss, w, (gt, gp) = grads(g, xt, yp)
+                # Cross-check with scipy where the covariance is explicit.
+                for b_ in range(batch):
+                    mb, Lb = unpack_rows_torch(torch.tensor(yp[b_]), d, layout)
+                    ref = -scipy.stats.multivariate_normal.logpdf(x[b_], mean=mb.numpy(), cov=cov(Lb).numpy())
+                    assert abs(ref - float(loss[b_])) < 1e-9, (ref, float(loss[b_]))
+                cases.append({'kind': 'nll', 'layout': layout, 'd': d, 'target': target,
+                              'yTrue': tolist(xt), 'yPred': tolist(yp), 'loss': tolist(loss), 'weights': tolist(w),
+                              'gradYTrue': tolist(gt), 'gradYPred': tolist(gp)})
+    return cases
+
+
+# ---------------------------------------------------------------- notebook
+def notebook_grid_kl():
+    """The seed notebook's grid integration, in float64, over [-10, 10]^2 on 1000 x 1000 points."""
+    def L_of(p):
+        return np_fill_triangular(np.asarray(p, dtype=np.float64))
+    S1 = L_of([1, .5, 1]) @ L_of([1, .5, 1]).T
+    S2 = L_of([2, .5, 2]) @ L_of([2, .5, 2]).T
+    g = np.linspace(-10, 10, 1000)
+    X, Y = np.meshgrid(g, g)
+    pos = np.vstack([X.ravel(), Y.ravel()]).T
+    p = scipy.stats.multivariate_normal.pdf(pos, mean=[0, 0], cov=S1)
+    q = scipy.stats.multivariate_normal.pdf(pos, mean=[0, 0], cov=S2)
+    return float(np.sum(p * np.log(p / q)) * (g[1] - g[0]) ** 2)
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    fixtures = {
+        'fill_triangular.json': {'cases': fill_triangular_cases()},
+        'triangular_solve.json': {'cases': solve_cases()},
+        'kl_divergence.json': {'cases': kl_cases()},
+        'losses.json': {'cases': loss_cases()},
+        'notebook.json': {'gridKL': notebook_grid_kl()},
+    }
+    meta = {'generator': 'scripts/make_fixtures.py', 'torch': torch.__version__,
+            'numpy': np.__version__, 'scipy': scipy.__version__}
+    for name, body in fixtures.items():
+        with open(os.path.join(OUT, name), 'w') as f:
+            json.dump({'meta': meta, **body}, f, separators=(',', ':'))
+        print('wrote', name)
+
+
+if __name__ == '__main__':
+    main()

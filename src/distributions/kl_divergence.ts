@@ -1,0 +1,88 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+import {gaussianLossCore} from '../kernels/gaussian_core.js';
+import {assertMinRank, broadcastBatch, fail, fmt, toFloatTensor} from '../util/checks.js';
+import {DEFAULT_MIN_DIAG, validateGaussianValues} from './validate.js';
+
+export interface KLDivergenceOptions {
+  /**
+   * Diagonal guard: `|L_ii|` is clamped to `[minDiag, 1 / minDiag]` (sign
+   * kept, gradient passed straight through), so a zero diagonal gives a
+   * finite value. `0` turns the guard off. @default 1e-6
+   */
+  minDiag?: number;
+  /** Check the data: finite entries and nonzero diagonals. @default false */
+  validateArgs?: boolean;
+}
+
+function klDivergence_(mean1: tf.Tensor | tf.TensorLike, scaleTril1: tf.Tensor | tf.TensorLike,
+                       mean2: tf.Tensor | tf.TensorLike, scaleTril2: tf.Tensor | tf.TensorLike,
+                       {minDiag = DEFAULT_MIN_DIAG, validateArgs = false}: KLDivergenceOptions = {}): tf.Tensor {
+  const fn = 'klDivergence';
+  const m1 = toFloatTensor(mean1, 'mean1', fn);
+  const l1 = toFloatTensor(scaleTril1, 'scaleTril1', fn);
+  const m2 = toFloatTensor(mean2, 'mean2', fn);
+  const l2 = toFloatTensor(scaleTril2, 'scaleTril2', fn);
+  assertMinRank(m1, 1, 'mean1', fn, '[..., d]');
+  assertMinRank(m2, 1, 'mean2', fn, '[..., d]');
+  assertMinRank(l1, 2, 'scaleTril1', fn, '[..., d, d]');
+  assertMinRank(l2, 2, 'scaleTril2', fn, '[..., d, d]');
+  const d = m1.shape[m1.rank - 1] as number;
+  for (const [t, name] of [[l1, 'scaleTril1'], [l2, 'scaleTril2']] as const) {
+    if (t.shape[t.rank - 1] !== d || t.shape[t.rank - 2] !== d) {
+      fail(fn, `${name} must have shape [..., ${d}, ${d}] to match mean1 ${fmt(m1.shape)}, ` +
+        `but got shape ${fmt(t.shape)}.`);
+    }
+  }
+  if (m2.shape[m2.rank - 1] !== d) {
+    fail(fn, `mean2 must have shape [..., ${d}] to match mean1 ${fmt(m1.shape)}, but got shape ${fmt(m2.shape)}.`);
+  }
+  let batch = broadcastBatch(m1.shape.slice(0, -1), l1.shape.slice(0, -2), 'mean1', 'scaleTril1', m1.shape, l1.shape, fn);
+  batch = broadcastBatch(batch, m2.shape.slice(0, -1), 'mean1', 'mean2', m1.shape, m2.shape, fn);
+  batch = broadcastBatch(batch, l2.shape.slice(0, -2), 'mean1', 'scaleTril2', m1.shape, l2.shape, fn);
+  const n = batch.reduce((a, b) => a * b, 1);
+  // Pack both Gaussians as rows of the 'full' layout, [mean | L row-major],
+  // and hand them to the same core as the losses.
+  const row = (m: tf.Tensor, l: tf.Tensor) => tf.concat([
+    tf.reshape(tf.broadcastTo(m, [...batch, d]), [n, d]),
+    tf.reshape(tf.broadcastTo(l, [...batch, d, d]), [n, d * d]),
+  ], 1) as tf.Tensor2D;
+  const p = row(m1, l1);
+  const q = row(m2, l2);
+  if (validateArgs) {
+    validateGaussianValues(p, d, 'full', fn, 'mean1/scaleTril1');
+    validateGaussianValues(q, d, 'full', fn, 'mean2/scaleTril2');
+  }
+  const kl = gaussianLossCore(p, q, {kind: 'kl', dim: d, layout: 'full', direction: 'forward', minDiag});
+  return tf.reshape(kl, batch);
+}
+
+/**
+ * KL divergence between two multivariate normals given by their means and
+ * lower Cholesky factors, for every batch element:
+ *
+ *   KL(N(μ₁, L₁L₁ᵀ) ‖ N(μ₂, L₂L₂ᵀ))
+ *     = ½ (‖L₂⁻¹L₁‖²_F + ‖L₂⁻¹(μ₂ − μ₁)‖² − d) + Σ log|L₂ᵢᵢ| − Σ log|L₁ᵢᵢ|.
+ *
+ * As in TFP's `MultivariateNormalTriL`, the trace term is a Frobenius norm of
+ * a triangular solve, log|det| comes from the diagonal, and no inverse or
+ * covariance is formed. Only the lower triangles are read; negative diagonal
+ * entries are valid factors (log|det| uses |L_ii|).
+ *
+ * Shape contract: `[..., d], [..., d, d], [..., d], [..., d, d] -> [...]`
+ * with batch dimensions broadcast. Nothing is reduced.
+ *
+ * ```js
+ * const L1 = fillTriangular([1, 0.5, 1]);
+ * const L2 = fillTriangular([2, 0.5, 2]);
+ * klDivergence([0, 0], L1, [0, 0], L2).print();  // 0.6441069
+ * ```
+ *
+ * @param mean1 Mean of p, `[..., d]`.
+ * @param scaleTril1 Lower Cholesky factor of p's covariance, `[..., d, d]`.
+ * @param mean2 Mean of q, `[..., d]`.
+ * @param scaleTril2 Lower Cholesky factor of q's covariance, `[..., d, d]`.
+ * @param options `minDiag` (default 1e-6) and `validateArgs` (default false).
+ * @returns `KL(p ‖ q)`, with the broadcast batch shape.
+ */
+export const klDivergence = tf.op({klDivergence_});

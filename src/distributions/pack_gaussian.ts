@@ -1,0 +1,44 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+import {fillTriangularInverse} from '../linalg/fill_triangular_inverse.js';
+import {maskValues} from '../linalg/triangular_size.js';
+import {GaussianLayout, LAYOUTS} from '../kernels/row_layout.js';
+import {assertMinRank, assertOneOf, broadcastBatch, fail, fmt, toFloatTensor} from '../util/checks.js';
+
+/**
+ * The inverse of {@link unpackGaussian}: packs means `[..., d]` and lower
+ * factors `[..., d, d]` into rows `[..., W]`. Entries above the diagonal are
+ * written as 0 in the `'full'` layout, so `packGaussian(unpackGaussian(y))`
+ * equals `y` for any `y` whose factors are lower triangular.
+ *
+ * ```js
+ * packGaussian([1, 2], [[1, 0], [0.5, 1]]).print();            // [1, 2, 1, 0, 0.5, 1]
+ * packGaussian([1, 2], [[1, 0], [0.5, 1]], 'packed').print();  // [1, 2, 1, 0.5, 1]
+ * ```
+ *
+ * @param mean Means, `[..., d]`.
+ * @param scaleTril Lower Cholesky factors, `[..., d, d]` (upper part ignored).
+ * @param layout `'full'` or `'packed'`. Default `'full'`.
+ */
+export function packGaussian(mean: tf.Tensor | tf.TensorLike, scaleTril: tf.Tensor | tf.TensorLike,
+                             layout: GaussianLayout = 'full'): tf.Tensor {
+  const fn = 'packGaussian';
+  assertOneOf(layout, LAYOUTS, 'layout', fn);
+  return tf.tidy(() => {
+    const $m = toFloatTensor(mean, 'mean', fn);
+    const $l = toFloatTensor(scaleTril, 'scaleTril', fn);
+    assertMinRank($m, 1, 'mean', fn, '[..., d]');
+    assertMinRank($l, 2, 'scaleTril', fn, '[..., d, d]');
+    const d = $m.shape[$m.rank - 1] as number;
+    if ($l.shape[$l.rank - 1] !== d || $l.shape[$l.rank - 2] !== d) {
+      fail(fn, `scaleTril must have shape [..., ${d}, ${d}] to match mean ${fmt($m.shape)}, but got shape ${fmt($l.shape)}.`);
+    }
+    const batch = broadcastBatch($m.shape.slice(0, -1), $l.shape.slice(0, -2), 'mean', 'scaleTril', $m.shape, $l.shape, fn);
+    const m = tf.broadcastTo($m, [...batch, d]);
+    const l = tf.broadcastTo($l, [...batch, d, d]);
+    const factor = layout === 'full'
+      ? tf.reshape(tf.mul(l, tf.tensor2d(maskValues(d, 'lower'), [d, d])), [...batch, d * d])
+      : fillTriangularInverse(l);
+    return tf.concat([m, factor], batch.length);
+  });
+}

@@ -1,0 +1,40 @@
+/**
+ * Opt-in data checks (`validateArgs: true`), as in TFP and PyTorch. They read
+ * the tensor back to JS, so they cost a device sync and are off by default.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+import {rowLayout, GaussianLayout} from '../kernels/row_layout.js';
+import {fail} from '../util/checks.js';
+
+/** Default diagonal guard of the losses and klDivergence (see js_math.ts `guardDiag`). */
+export const DEFAULT_MIN_DIAG = 1e-6;
+
+/**
+ * Throws if a row of `rows [B, W]` has a non-finite entry, or (when
+ * `checkDiag`) a zero Cholesky diagonal. The message names the sample
+ * (row) and the entry (column, and `L[i][i]` for diagonals).
+ */
+export function validateGaussianValues(rows: tf.Tensor2D, dim: number, layout: GaussianLayout | null,
+                                       fn: string, arg: string, checkDiag = true): void {
+  const [batch, width] = rows.shape;
+  const v = rows.dataSync();
+  for (let b = 0; b < batch; b++) {
+    for (let c = 0; c < width; c++) {
+      const x = v[b * width + c] as number;
+      if (!Number.isFinite(x)) {
+        fail(fn, `${arg} has a non-finite value (${x}) at sample ${b}, entry ${c} (validateArgs).`);
+      }
+    }
+  }
+  if (!checkDiag || layout === null) return;
+  const lay = rowLayout(dim, layout);
+  for (let b = 0; b < batch; b++) {
+    for (let i = 0; i < dim; i++) {
+      const c = lay.lIndex[i * dim + i] as number;
+      if (v[b * width + c] === 0) {
+        fail(fn, `${arg} has a zero Cholesky diagonal L[${i}][${i}] at sample ${b}, entry ${c} (validateArgs).`);
+      }
+    }
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * tfjs-gaussian: full-covariance Gaussians for TensorFlow.js. This file is the
+ * whole public surface.
+ *
+ * Importing the package registers its fast kernels for the `cpu` and `wasm`
+ * backends; every other backend uses the composite path.
+ */
+export {fillTriangular} from './linalg/fill_triangular.js';
+export {fillTriangularInverse} from './linalg/fill_triangular_inverse.js';
+export {triangularSolve} from './linalg/triangular_solve.js';
+export type {TriangularSolveOptions} from './linalg/triangular_solve.js';
+export {buildCovarianceMatrix} from './linalg/build_covariance_matrix.js';
+
+export {klDivergence} from './distributions/kl_divergence.js';
+export type {KLDivergenceOptions} from './distributions/kl_divergence.js';
+export {gaussianParamsSize} from './distributions/gaussian_params_size.js';
+export {unpackGaussian} from './distributions/unpack_gaussian.js';
+export type {UnpackGaussianOptions} from './distributions/unpack_gaussian.js';
+export {packGaussian} from './distributions/pack_gaussian.js';
+
+export {gaussianKLLoss} from './losses/gaussian_kl_loss.js';
+export type {GaussianKLLossOptions} from './losses/gaussian_kl_loss.js';
+export type {GaussianLossOptions} from './losses/loss_args.js';
+
+export type {GaussianLayout} from './kernels/row_layout.js';
+export type {KLDirection} from './kernels/kernel_specs.js';
+export {FORCE_COMPOSITE_FLAG} from './kernels/register_js_kernels.js';

@@ -1,0 +1,60 @@
+/**
+ * Where each parameter of a Gaussian lives inside one row of `y`.
+ *
+ * A row is `[mean (d), factor entries]`. The `'full'` layout stores `L`
+ * row-major (`d * d` entries, the strict upper triangle ignored); `'packed'`
+ * stores the lower triangle in `fillTriangular` order (`d(d + 1) / 2`).
+ */
+export type GaussianLayout = 'full' | 'packed';
+
+export const LAYOUTS: readonly GaussianLayout[] = ['full', 'packed'];
+
+export interface RowLayout {
+  readonly dim: number;
+  /** Entries per row: `dim + dim * dim` or `dim + dim * (dim + 1) / 2`. */
+  readonly width: number;
+  /**
+   * `lIndex[i * dim + j]` is the column of `L[i][j]` within a row for
+   * `j <= i`, and `-1` above the diagonal.
+   */
+  readonly lIndex: Int32Array;
+}
+
+/** Number of parameters of a `dim`-variate Gaussian in `layout`. */
+export function widthOf(dim: number, layout: GaussianLayout): number {
+  return layout === 'full' ? dim + dim * dim : dim + (dim * (dim + 1)) / 2;
+}
+
+/** The `dim` whose width in `layout` is `width`, or `null` if none fits. */
+export function dimOfWidth(width: number, layout: GaussianLayout): number | null {
+  // full: d^2 + d - w = 0;  packed: d^2 + 3d - 2w = 0.
+  const d = layout === 'full'
+    ? Math.round((Math.sqrt(1 + 4 * width) - 1) / 2)
+    : Math.round((Math.sqrt(9 + 8 * width) - 3) / 2);
+  return d >= 1 && widthOf(d, layout) === width ? d : null;
+}
+
+const cache = new Map<string, RowLayout>();
+
+export function rowLayout(dim: number, layout: GaussianLayout): RowLayout {
+  const key = `${layout}:${dim}`;
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const lIndex = new Int32Array(dim * dim).fill(-1);
+  const m = (dim * (dim + 1)) / 2;
+  for (let i = 0; i < dim; i++) {
+    for (let j = 0; j <= i; j++) {
+      const k = i * dim + j;
+      if (layout === 'full') {
+        lIndex[k] = dim + k;
+      } else {
+        // fillTriangular (lower) reshapes [x[n:], reverse(x)] to [n, n]: flat
+        // position k < m - n holds x[n + k], the rest hold x[2m - n - 1 - k].
+        lIndex[k] = dim + (k < m - dim ? dim + k : 2 * m - dim - 1 - k);
+      }
+    }
+  }
+  const out = {dim, width: widthOf(dim, layout), lIndex};
+  cache.set(key, out);
+  return out;
+}

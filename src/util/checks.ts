@@ -1,0 +1,82 @@
+/**
+ * Argument checks shared by every public op. Each error names the function,
+ * the argument, what was expected and what was received, in the style of
+ * tfjs-core (`bandPart(): numLower (5) must not be greater than ...`).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Formats a shape as JSON, e.g. `[32,6]`. */
+export function fmt(shape: readonly number[]): string {
+  return JSON.stringify(shape);
+}
+
+/** Throws `fn(): message` as an Error. */
+export function fail(fn: string, message: string): never {
+  throw new Error(`${fn}(): ${message}`);
+}
+
+/**
+ * Converts `x` to a float32 tensor once, as tfjs ops do with `$x`. Rejects
+ * non-float dtypes and ragged nested arrays with a message naming `arg`.
+ */
+export function toFloatTensor(x: tf.Tensor | tf.TensorLike, arg: string, fn: string): tf.Tensor {
+  if (x instanceof tf.Tensor) {
+    if (x.dtype !== 'float32') {
+      fail(fn, `${arg} must be a float32 tensor, but got dtype ${x.dtype} with shape ${fmt(x.shape)}.`);
+    }
+    return x;
+  }
+  try {
+    return tf.tensor(x as tf.TensorLike, undefined, 'float32');
+  } catch (e) {
+    fail(fn, `${arg} is not a valid tensor-like value: ${(e as Error).message}`);
+  }
+}
+
+/** Checks that `x` has at least `minRank` dimensions. */
+export function assertMinRank(x: tf.Tensor, minRank: number, arg: string, fn: string, what: string): void {
+  if (x.rank < minRank) {
+    fail(fn, `${arg} must have shape ${what} (rank >= ${minRank}), but got shape ${fmt(x.shape)}.`);
+  }
+}
+
+/** Checks that `x` has exactly `rank` dimensions. */
+export function assertRank(x: tf.Tensor, rank: number, arg: string, fn: string, what: string): void {
+  if (x.rank !== rank) {
+    fail(fn, `${arg} must have shape ${what} (rank ${rank}), but got shape ${fmt(x.shape)}.`);
+  }
+}
+
+/** Checks that `value` is a positive integer. */
+export function assertPositiveInt(value: number, arg: string, fn: string): void {
+  if (!Number.isInteger(value) || value <= 0) {
+    fail(fn, `${arg} must be a positive integer, but got ${value}.`);
+  }
+}
+
+/** Checks that `value` is one of `allowed`. */
+export function assertOneOf<T extends string>(value: T, allowed: readonly T[], arg: string, fn: string): void {
+  if (!allowed.includes(value)) {
+    fail(fn, `${arg} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, but got '${String(value)}'.`);
+  }
+}
+
+/**
+ * The broadcast of two batch shapes (numpy rules), or an error naming both
+ * arguments and their full shapes.
+ */
+export function broadcastBatch(
+  a: readonly number[], b: readonly number[], argA: string, argB: string,
+  shapeA: readonly number[], shapeB: readonly number[], fn: string): number[] {
+  const rank = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < rank; i++) {
+    const da = a[a.length - rank + i] ?? 1;
+    const db = b[b.length - rank + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) {
+      fail(fn, `batch dimensions of ${argA} ${fmt(shapeA)} and ${argB} ${fmt(shapeB)} do not broadcast.`);
+    }
+    out.push(da === 1 ? db : da);
+  }
+  return out;
+}

@@ -1,0 +1,3 @@
+import {useBackend} from './use_backend';
+
+useBackend('tensorflow');
