@@ -21,7 +21,7 @@ module.exports = {
     testEnvironment: 'node',
     roots: ['<rootDir>/test'],
     testMatch: ['**/*.test.ts'],
-    transform: {'^.+\\.ts$': ['ts-jest', {isolatedModules: true, diagnostics: false}]},
+    transform: {'^.+\\.ts$': ['ts-jest', {diagnostics: false}]},
     moduleNameMapper: {'^(\\.{1,2}/.*)\\.js$': '$1'},
     setupFilesAfterEnv: [`<rootDir>/test/setup/${backend}.ts`],
   })),

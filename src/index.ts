@@ -20,6 +20,8 @@ export {packGaussian} from './distributions/pack_gaussian.js';
 
 export {gaussianKLLoss} from './losses/gaussian_kl_loss.js';
 export type {GaussianKLLossOptions} from './losses/gaussian_kl_loss.js';
+export {gaussianNLLLoss} from './losses/gaussian_nll_loss.js';
+export {padTargets} from './losses/pad_targets.js';
 export type {GaussianLossOptions} from './losses/loss_args.js';
 
 export type {GaussianLayout} from './kernels/row_layout.js';

@@ -1,0 +1,45 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+import {DEFAULT_MIN_DIAG, validateGaussianValues} from '../distributions/validate.js';
+import {gaussianLossCore} from '../kernels/gaussian_core.js';
+import {checkLossOptions, GaussianLossOptions, lossRows} from './loss_args.js';
+
+/**
+ * A Keras-style loss `(yTrue, yPred) => Tensor`: the negative log-likelihood
+ * of observed points under the Gaussians packed in `yPred`, one value per
+ * sample:
+ *
+ *   NLL = ½·d·log 2π + Σ log|Lᵢᵢ| + ½‖L⁻¹(x − μ)‖².
+ *
+ * `yTrue` may be
+ * - plain points `[batch, d]` (custom loops, `fitDataset`), or
+ * - points padded to the model's output width, `[batch, W]`, of which only
+ *   the first `d` columns are read. `model.fit` requires targets of the
+ *   output's shape; {@link padTargets} builds them.
+ *
+ * Shape contract: `yTrue [..., d] or [..., W]`, `yPred [..., W] -> [...]`.
+ *
+ * ```js
+ * const nll = gaussianNLLLoss();
+ * nll([[0, 0]], [[0, 0, 1, 0, 0, 1]]).print();  // [1.837877]  (= log 2π)
+ * ```
+ *
+ * Near-zero diagonals get the same guard as {@link gaussianKLLoss}.
+ *
+ * @param options `dim` (inferred from yPred), `layout` ('full'), `minDiag`
+ *   (1e-6), `validateArgs` (false).
+ */
+export function gaussianNLLLoss(options: GaussianLossOptions = {}): (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor {
+  const fn = 'gaussianNLLLoss';
+  const layout = checkLossOptions(fn, options);
+  const minDiag = options.minDiag ?? DEFAULT_MIN_DIAG;
+  return (yTrue, yPred) => tf.tidy(() => {
+    const rows = lossRows(fn, yTrue, yPred, options, layout, (d, w) => (d === w ? [d] : [d, w]));
+    if (options.validateArgs) {
+      validateGaussianValues(rows.yTrue, rows.dim, null, fn, 'yTrue');
+      validateGaussianValues(rows.yPred, rows.dim, layout, fn, 'yPred', false);
+    }
+    const nll = gaussianLossCore(rows.yTrue, rows.yPred, {kind: 'nll', dim: rows.dim, layout, direction: 'forward', minDiag});
+    return tf.reshape(nll, rows.batch);
+  });
+}
