@@ -29,7 +29,7 @@ export function toFloatTensor(x: tf.Tensor | tf.TensorLike, arg: string, fn: str
   try {
     return tf.tensor(x as tf.TensorLike, undefined, 'float32');
   } catch (e) {
-    fail(fn, `${arg} is not a valid tensor-like value: ${(e as Error).message}`);
+    fail(fn, `could not convert ${arg} to a float32 tensor: ${(e as Error).message}`);
   }
 }
 
