@@ -17,12 +17,16 @@ export {gaussianParamsSize} from './distributions/gaussian_params_size.js';
 export {unpackGaussian} from './distributions/unpack_gaussian.js';
 export type {UnpackGaussianOptions} from './distributions/unpack_gaussian.js';
 export {packGaussian} from './distributions/pack_gaussian.js';
+export {sampleGaussian} from './distributions/sample_gaussian.js';
 
 export {gaussianKLLoss} from './losses/gaussian_kl_loss.js';
 export type {GaussianKLLossOptions} from './losses/gaussian_kl_loss.js';
 export {gaussianNLLLoss} from './losses/gaussian_nll_loss.js';
 export {padTargets} from './losses/pad_targets.js';
-export type {GaussianLossOptions} from './losses/loss_args.js';
+export type {GaussianLossFn, GaussianLossOptions} from './losses/loss_args.js';
+
+export {GaussianHead, gaussianHead} from './layers/gaussian_head.js';
+export type {GaussianHeadArgs} from './layers/gaussian_head.js';
 
 export type {GaussianLayout} from './kernels/row_layout.js';
 export type {KLDirection} from './kernels/kernel_specs.js';

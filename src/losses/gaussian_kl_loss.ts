@@ -4,7 +4,7 @@ import {DEFAULT_MIN_DIAG, validateGaussianValues} from '../distributions/validat
 import {gaussianLossCore} from '../kernels/gaussian_core.js';
 import {KLDirection} from '../kernels/kernel_specs.js';
 import {assertOneOf} from '../util/checks.js';
-import {checkLossOptions, GaussianLossOptions, lossRows} from './loss_args.js';
+import {checkLossOptions, GaussianLossFn, GaussianLossOptions, lossRows} from './loss_args.js';
 
 export interface GaussianKLLossOptions extends GaussianLossOptions {
   /**
@@ -45,7 +45,7 @@ const DIRECTIONS: readonly KLDirection[] = ['forward', 'reverse', 'symmetric'];
  *   ('forward'), `minDiag` (1e-6), `validateArgs` (false).
  * @returns The loss function.
  */
-export function gaussianKLLoss(options: GaussianKLLossOptions = {}): (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor {
+export function gaussianKLLoss(options: GaussianKLLossOptions = {}): GaussianLossFn {
   const fn = 'gaussianKLLoss';
   const layout = checkLossOptions(fn, options);
   const direction = options.direction ?? 'forward';

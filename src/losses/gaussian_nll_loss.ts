@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import {DEFAULT_MIN_DIAG, validateGaussianValues} from '../distributions/validate.js';
 import {gaussianLossCore} from '../kernels/gaussian_core.js';
-import {checkLossOptions, GaussianLossOptions, lossRows} from './loss_args.js';
+import {checkLossOptions, GaussianLossFn, GaussianLossOptions, lossRows} from './loss_args.js';
 
 /**
  * A Keras-style loss `(yTrue, yPred) => Tensor`: the negative log-likelihood
@@ -29,7 +29,7 @@ import {checkLossOptions, GaussianLossOptions, lossRows} from './loss_args.js';
  * @param options `dim` (inferred from yPred), `layout` ('full'), `minDiag`
  *   (1e-6), `validateArgs` (false).
  */
-export function gaussianNLLLoss(options: GaussianLossOptions = {}): (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor {
+export function gaussianNLLLoss(options: GaussianLossOptions = {}): GaussianLossFn {
   const fn = 'gaussianNLLLoss';
   const layout = checkLossOptions(fn, options);
   const minDiag = options.minDiag ?? DEFAULT_MIN_DIAG;

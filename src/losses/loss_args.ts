@@ -88,3 +88,6 @@ export function lossRows(fn: string, yTrue: tf.Tensor | tf.TensorLike, yPred: tf
     batch,
   };
 }
+
+/** A Keras-style loss: per-sample values for `model.compile({loss})`. */
+export type GaussianLossFn = (yTrue: tf.Tensor | tf.TensorLike, yPred: tf.Tensor | tf.TensorLike) => tf.Tensor;

@@ -42,6 +42,7 @@ onCpu('package exports', () => {
 
   it('package.json declares tfjs-core as a peer dependency, never a dependency', () => {
     expect(pkg.peerDependencies['@tensorflow/tfjs-core']).toBe('>=4 <5');
+    expect(pkg.peerDependencies['@tensorflow/tfjs-layers']).toBe('>=4 <5');
     expect(pkg.dependencies?.['@tensorflow/tfjs-core']).toBeUndefined();
     expect(pkg.dependencies?.['@tensorflow/tfjs']).toBeUndefined();
     expect(pkg.optionalDependencies['@tensorflow/tfjs-node']).toBeDefined();
@@ -59,6 +60,6 @@ onCpu('package exports', () => {
         if (!m[1]!.startsWith('.')) specifiers.add(m[1]!);
       }
     }
-    expect([...specifiers].sort()).toEqual(['@tensorflow/tfjs-core']);
+    expect([...specifiers].sort()).toEqual(['@tensorflow/tfjs-core', '@tensorflow/tfjs-layers']);
   });
 });

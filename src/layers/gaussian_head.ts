@@ -1,0 +1,121 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+
+import {GaussianLayout, LAYOUTS, rowLayout, widthOf} from '../kernels/row_layout.js';
+import {assertOneOf, assertPositiveInt, fail, fmt} from '../util/checks.js';
+
+export interface GaussianHeadArgs {
+  /** Event dimension `d`. */
+  dim: number;
+  /** Layout of the parameters (see gaussianKLLoss). @default 'full' */
+  layout?: GaussianLayout;
+  /** Added to the softplus of each diagonal entry, as TFP's FillScaleTriL. @default 1e-5 */
+  diagShift?: number;
+  /** Layer name, trainable flag, etc. */
+  name?: string;
+}
+
+/**
+ * Column masks over one row: `keep` is 1 for the mean and the strictly lower
+ * entries (passed through), `diag` is 1 for the Cholesky diagonal. Anything
+ * else (the strict upper triangle of the 'full' layout) becomes 0.
+ */
+function headMasks(dim: number, layout: GaussianLayout): {keep: Float32Array; diag: Float32Array} {
+  const lay = rowLayout(dim, layout);
+  const keep = new Float32Array(lay.width);
+  const diag = new Float32Array(lay.width);
+  keep.fill(1, 0, dim);
+  for (let i = 0; i < dim; i++) {
+    for (let j = 0; j <= i; j++) {
+      const c = lay.lIndex[i * dim + j] as number;
+      if (i === j) diag[c] = 1; else keep[c] = 1;
+    }
+  }
+  return {keep, diag};
+}
+
+/**
+ * A layer that turns raw values into valid Gaussian parameters, keeping the
+ * width: `[batch, W] -> [batch, W]`, `W = gaussianParamsSize(dim, layout)`.
+ *
+ * - the mean and the strictly lower entries pass through;
+ * - each Cholesky diagonal becomes `softplus(x) + diagShift` (TFP's
+ *   `FillScaleTriL` default), so it is > 0 and finite for any finite input
+ *   (softplus is evaluated stably: `softplus(-1e3) = 0`, `softplus(1e3) = 1e3`);
+ * - the strict upper triangle is set to 0 in the `'full'` layout.
+ *
+ * Registered with `tf.serialization`, so models containing it survive
+ * `model.save` / `tf.loadLayersModel`.
+ *
+ * ```js
+ * const model = tf.sequential({layers: [
+ *   tf.layers.dense({units: gaussianParamsSize(2), inputShape: [4]}),
+ *   gaussianHead({dim: 2}),
+ * ]});
+ * model.compile({optimizer: 'adam', loss: gaussianNLLLoss()});
+ * ```
+ */
+export class GaussianHead extends tfl.layers.Layer {
+  static className = 'GaussianHead';
+  readonly dim: number;
+  readonly layout: GaussianLayout;
+  readonly diagShift: number;
+  private readonly keep: Float32Array;
+  private readonly diag: Float32Array;
+
+  constructor(args: GaussianHeadArgs) {
+    super({name: args.name});
+    const fn = 'gaussianHead';
+    assertPositiveInt(args.dim, 'dim', fn);
+    this.dim = args.dim;
+    this.layout = args.layout ?? 'full';
+    assertOneOf(this.layout, LAYOUTS, 'layout', fn);
+    this.diagShift = args.diagShift ?? 1e-5;
+    if (!(this.diagShift >= 0) || !Number.isFinite(this.diagShift)) {
+      fail(fn, `diagShift must be a finite number >= 0, but got ${this.diagShift}.`);
+    }
+    ({keep: this.keep, diag: this.diag} = headMasks(this.dim, this.layout));
+  }
+
+  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
+    const w = shape[shape.length - 1];
+    const expected = widthOf(this.dim, this.layout);
+    if (w !== expected) {
+      fail('gaussianHead', `input must have width ${expected} for dim ${this.dim} in the '${this.layout}' layout, ` +
+        `but got input shape ${fmt(shape.map((s) => s ?? -1))}.`);
+    }
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape | tfl.Shape[] {
+    return inputShape;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = Array.isArray(inputs) ? inputs[0] as tf.Tensor : inputs;
+      const w = this.keep.length;
+      const keep = tf.tensor1d(this.keep);
+      const diag = tf.tensor1d(this.diag);
+      if (x.shape[x.rank - 1] !== w) {
+        fail('gaussianHead', `input must have width ${w}, but got shape ${fmt(x.shape)}.`);
+      }
+      return tf.add(tf.mul(x, keep), tf.mul(tf.add(tf.softplus(x), this.diagShift), diag));
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {...super.getConfig(), dim: this.dim, layout: this.layout, diagShift: this.diagShift};
+  }
+}
+tf.serialization.registerClass(GaussianHead);
+
+/**
+ * Creates a {@link GaussianHead} layer.
+ *
+ * @param args `dim`, `layout` (default `'full'`), `diagShift` (default 1e-5).
+ */
+export function gaussianHead(args: GaussianHeadArgs): GaussianHead {
+  return new GaussianHead(args);
+}
