@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import {compositeLoss, compositeSolveLower} from './composite.js';
 import {
-  GAUSSIAN_LOSS, GAUSSIAN_LOSS_GRAD, LossAttrs, TRIANGULAR_SOLVE, TRIANGULAR_SOLVE_GRAD,
+  GAUSSIAN_LOSS, GAUSSIAN_LOSS_WITH_GRAD, LossAttrs, SCALE_ROWS, TRIANGULAR_SOLVE, TRIANGULAR_SOLVE_GRAD,
 } from './kernel_specs.js';
 import {registerFlags, registerJsKernels, useFastKernel} from './register_js_kernels.js';
 import {maskValues} from '../linalg/triangular_size.js';
@@ -32,16 +32,21 @@ function customGrad2(f: (a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
 /**
  * Per-row loss `[B]` for rows `yTrue [B, Wt]`, `yPred [B, W]` (see LossAttrs).
  * Gradients flow to both arguments.
+ *
+ * On the fast path, when a gradient tape is recording (tf.grad, model.fit),
+ * one kernel computes the loss and its per-sample gradients together, and the
+ * backward pass only scales them by `dy`; otherwise only the loss is computed.
  */
 export function gaussianLossCore(yTrue: tf.Tensor2D, yPred: tf.Tensor2D, attrs: LossAttrs): tf.Tensor1D {
   if (!useFastKernel(GAUSSIAN_LOSS)) return compositeLoss(yTrue, yPred, attrs);
+  if (!tf.engine().isTapeOn()) {
+    return tf.engine().runKernel(GAUSSIAN_LOSS, {yTrue, yPred}, attrs) as tf.Tensor1D;
+  }
   const f = customGrad2((yt, yp, save) => {
-    save([yt, yp]);
-    const value = tf.engine().runKernel(GAUSSIAN_LOSS, {yTrue: yt, yPred: yp}, attrs) as tf.Tensor;
-    const gradFunc: Grad2 = (dy, saved) =>
-      tf.engine().runKernel(GAUSSIAN_LOSS_GRAD, {yTrue: saved[0] as tf.Tensor, yPred: saved[1] as tf.Tensor, dy},
-        attrs) as tf.Tensor[];
-    return {value, gradFunc};
+    const [value, gt, gp] = tf.engine().runKernel(GAUSSIAN_LOSS_WITH_GRAD, {yTrue: yt, yPred: yp}, attrs) as tf.Tensor[];
+    save([gt as tf.Tensor, gp as tf.Tensor]);
+    const gradFunc: Grad2 = (dy, saved) => saved.map((g) => tf.engine().runKernel(SCALE_ROWS, {x: g, scale: dy}) as tf.Tensor);
+    return {value: value as tf.Tensor, gradFunc};
   });
   return f(yTrue, yPred) as tf.Tensor1D;
 }

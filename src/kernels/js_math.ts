@@ -2,13 +2,24 @@
  * The numerical core on plain typed arrays, shared by the `cpu` and `wasm`
  * kernels (they differ only in where their arrays live).
  *
- * Inputs and outputs are float32; every sum is carried in float64 (JS
- * numbers), so the only float32 rounding is at the load and the store.
+ * Gaussians are read in place from float32 rows in the 'full' layout,
+ * `[mean (d) | L row-major (d * d)]`, at an offset `o`: `mean_i = y[o + i]`,
+ * `L_ij = y[o + d + i * d + j]` (only `j <= i` is read). The 'packed' layout
+ * is repacked to 'full' by the kernels first (kernel_specs.ts). Every product
+ * and sum is carried in float64 (JS numbers), so the only float32 rounding is
+ * the load and the final store.
  *
- * Notation, per sample: `L` is lower triangular `d x d`, stored dense and
- * row-major in a Float64Array with zeros above the diagonal.
+ * Loop forms: the triangular loops are written as row updates
+ * (`row_i -= c * row_k` over a contiguous range) rather than dot products,
+ * four source rows per pass (`row_i -= c0 row_k0 + ... + c3 row_k3`). A dot
+ * product is one serial chain of dependent multiply-adds; row updates are
+ * independent, and taking four source rows at once loads and stores the
+ * destination row a quarter as often. On V8 this runs a d = 32 solve about
+ * 1.6x faster than the plain row update (measured, see bench/). The blocked
+ * updates may read entries above the diagonal of X, W and XT's lower part;
+ * the scratch arrays start at zero and those entries are never written, so
+ * they stay zero.
  */
-import {RowLayout} from './row_layout.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -26,176 +37,274 @@ export function guardDiag(v: number, minDiag: number): number {
   return v < 0 ? -c : c;
 }
 
-/** Reads `mean` and the guarded `L` of the row starting at `off`. */
-export function loadRow(src: Float32Array, off: number, lay: RowLayout, minDiag: number,
-                        mean: Float64Array, L: Float64Array): void {
-  const d = lay.dim;
-  const idx = lay.lIndex;
-  for (let i = 0; i < d; i++) {
-    mean[i] = src[off + i] as number;
-    const r = i * d;
-    for (let j = 0; j < i; j++) L[r + j] = src[off + (idx[r + j] as number)] as number;
-    L[r + i] = guardDiag(src[off + (idx[r + i] as number)] as number, minDiag);
-    for (let j = i + 1; j < d; j++) L[r + j] = 0;
-  }
+/**
+ * Scratch arrays for one sample, allocated once per kernel call. A plain
+ * object from a factory, not a class with field declarations: under
+ * define-semantics class fields (esbuild, TS with useDefineForClassFields)
+ * each field starts as `undefined`, and V8 may then load it through a slower
+ * generic representation in the hot loops.
+ */
+export interface Scratch {
+  /** X = LB^{-1} LA (lower, d x d) and its transpose XT (upper), for row access. */
+  X: Float64Array; XT: Float64Array;
+  /** Lower part of W = LB^{-T} X. */
+  W: Float64Array;
+  /** One row of W X^T + w z^T. */
+  row: Float64Array;
+  /** z = LB^{-1} (meanB - meanA) (or L^{-1}(x - mean)), w = LB^{-T} z. */
+  z: Float64Array; w: Float64Array;
+  /** Guarded diagonals of A and B. */
+  diagA: Float64Array; diagB: Float64Array;
 }
 
-/** Adds the gradients `dMean`, `dL` (lower part) into row `off` of `dst`. */
-export function storeRowGrad(dst: Float32Array, off: number, lay: RowLayout,
-                             dMean: Float64Array, dL: Float64Array): void {
-  const d = lay.dim;
-  const idx = lay.lIndex;
+export function makeScratch(d: number): Scratch {
+  return {
+    X: new Float64Array(d * d), XT: new Float64Array(d * d), W: new Float64Array(d * d), row: new Float64Array(d),
+    z: new Float64Array(d), w: new Float64Array(d),
+    diagA: new Float64Array(d), diagB: new Float64Array(d),
+  };
+}
+
+/** Guarded diagonal of the factor at `o` into `diag`. */
+function readDiag(y: Float32Array, o: number, d: number, minDiag: number, diag: Float64Array): void {
+  for (let i = 0; i < d; i++) diag[i] = guardDiag(y[o + d + i * d + i] as number, minDiag);
+}
+
+/** `sum log|a_i|` with few calls to Math.log: a running product, flushed before it leaves [1e-100, 1e100]. */
+function sumLogAbs(a: Float64Array, d: number): number {
+  let prod = 1;
+  let acc = 0;
   for (let i = 0; i < d; i++) {
-    dst[off + i] = (dst[off + i] as number) + (dMean[i] as number);
-    const r = i * d;
-    for (let j = 0; j <= i; j++) {
-      const c = off + (idx[r + j] as number);
-      dst[c] = (dst[c] as number) + (dL[r + j] as number);
+    prod *= a[i] as number;
+    const m = Math.abs(prod);
+    if (!(m > 1e-100 && m < 1e100)) {
+      acc += Math.log(m);
+      prod = 1;
     }
   }
-}
-
-/** Scratch arrays for one sample, allocated once per kernel call. */
-export class Scratch {
-  readonly meanA: Float64Array; readonly meanB: Float64Array;
-  readonly LA: Float64Array; readonly LB: Float64Array;
-  readonly X: Float64Array; readonly W: Float64Array;
-  readonly z: Float64Array; readonly w: Float64Array;
-  readonly dMeanA: Float64Array; readonly dMeanB: Float64Array;
-  readonly dLA: Float64Array; readonly dLB: Float64Array;
-  constructor(d: number) {
-    const v = () => new Float64Array(d);
-    const m = () => new Float64Array(d * d);
-    this.meanA = v(); this.meanB = v(); this.z = v(); this.w = v();
-    this.dMeanA = v(); this.dMeanB = v();
-    this.LA = m(); this.LB = m(); this.X = m(); this.W = m(); this.dLA = m(); this.dLB = m();
-  }
+  return acc + Math.log(Math.abs(prod));
 }
 
 /**
- * Lower part of `X = LB^{-1} LA` (itself lower triangular) and
- * `z = LB^{-1} (meanB - meanA)`, by forward substitution.
+ * Lower part of `X = LB^{-1} LA` (itself lower triangular), its transpose
+ * `XT`, and `z = LB^{-1} (meanB - meanA)`, by forward substitution on rows:
+ *   X[i, :] = (LA[i, :] - sum_{k<i} LB[i, k] X[k, :]) / LB[i, i].
  */
-function solveKL(d: number, s: Scratch): void {
-  const {LA, LB, X, z, meanA, meanB} = s;
+function solveKL(d: number, yA: Float32Array, oA: number, yB: Float32Array, oB: number, s: Scratch): void {
+  const {X, XT, z, diagA, diagB} = s;
+  const lA = oA + d;
+  const lB = oB + d;
   for (let i = 0; i < d; i++) {
     const r = i * d;
-    const inv = 1 / (LB[r + i] as number);
-    for (let j = 0; j <= i; j++) {
-      let acc = LA[r + j] as number;
-      for (let k = j; k < i; k++) acc -= (LB[r + k] as number) * (X[k * d + j] as number);
-      X[r + j] = acc * inv;
+    for (let j = 0; j < i; j++) X[r + j] = yA[lA + r + j] as number;
+    X[r + i] = diagA[i] as number;
+    let zi = (yB[oB + i] as number) - (yA[oA + i] as number);
+    const li = lB + r;
+    let k = 0;
+    for (; k + 3 < i; k += 4) {
+      const c0 = yB[li + k] as number;
+      const c1 = yB[li + k + 1] as number;
+      const c2 = yB[li + k + 2] as number;
+      const c3 = yB[li + k + 3] as number;
+      const r0 = k * d;
+      const r1 = r0 + d;
+      const r2 = r1 + d;
+      const r3 = r2 + d;
+      // Rows k..k+3 of X are zero beyond their diagonal, so j runs to k + 3.
+      for (let j = 0; j <= k + 3; j++) {
+        X[r + j] = (X[r + j] as number) - (c0 * (X[r0 + j] as number) + c1 * (X[r1 + j] as number) +
+          c2 * (X[r2 + j] as number) + c3 * (X[r3 + j] as number));
+      }
+      zi -= c0 * (z[k] as number) + c1 * (z[k + 1] as number) + c2 * (z[k + 2] as number) + c3 * (z[k + 3] as number);
     }
-    let acc = (meanB[i] as number) - (meanA[i] as number);
-    for (let k = 0; k < i; k++) acc -= (LB[r + k] as number) * (z[k] as number);
-    z[i] = acc * inv;
+    for (; k < i; k++) {
+      const c = yB[li + k] as number;
+      const rk = k * d;
+      for (let j = 0; j <= k; j++) X[r + j] = (X[r + j] as number) - c * (X[rk + j] as number);
+      zi -= c * (z[k] as number);
+    }
+    const inv = 1 / (diagB[i] as number);
+    for (let j = 0; j <= i; j++) {
+      const v = (X[r + j] as number) * inv;
+      X[r + j] = v;
+      XT[j * d + i] = v;
+    }
+    z[i] = zi * inv;
   }
 }
 
 /**
  * `KL(N(meanA, LA LA^T) || N(meanB, LB LB^T))`
  *   = 1/2 (||LB^{-1} LA||_F^2 + ||LB^{-1} (meanB - meanA)||^2 - d)
- *     + sum log|LB_ii| - sum log|LA_ii|.
- * The trace term tr(SigmaB^{-1} SigmaA) equals ||LB^{-1} LA||_F^2 (as in TFP's
+ *     + sum log|LB_ii| - sum log|LA_ii|,
+ * for the Gaussians in rows `yA` at `oA` and `yB` at `oB`. The trace term
+ * tr(SigmaB^{-1} SigmaA) equals ||LB^{-1} LA||_F^2 (as in TFP's
  * `_kl_brute_force`); no inverse or covariance is ever formed.
  */
-export function klValue(d: number, s: Scratch): number {
-  solveKL(d, s);
-  const {LA, LB, X, z} = s;
+export function klValue(d: number, yA: Float32Array, oA: number, yB: Float32Array, oB: number,
+                        minDiag: number, s: Scratch): number {
+  readDiag(yA, oA, d, minDiag, s.diagA);
+  readDiag(yB, oB, d, minDiag, s.diagB);
+  solveKL(d, yA, oA, yB, oB, s);
+  const {X, z} = s;
   let sq = 0;
-  let logDet = 0;
   for (let i = 0; i < d; i++) {
     const r = i * d;
-    for (let j = 0; j <= i; j++) sq += (X[r + j] as number) ** 2;
-    sq += (z[i] as number) ** 2;
-    logDet += Math.log(Math.abs(LB[r + i] as number)) - Math.log(Math.abs(LA[r + i] as number));
+    for (let j = 0; j <= i; j++) sq += (X[r + j] as number) * (X[r + j] as number);
+    sq += (z[i] as number) * (z[i] as number);
   }
-  return 0.5 * (sq - d) + logDet;
+  return 0.5 * (sq - d) + sumLogAbs(s.diagB, d) - sumLogAbs(s.diagA, d);
 }
 
 /**
- * Gradients of `g * KL` (see {@link klValue}) into `dMeanA, dLA, dMeanB, dLB`
- * (overwritten). With `G = LB^{-T} [X | z] = [W | w]`:
+ * Returns KL (see {@link klValue}) and adds the gradients of `g * KL` to
+ * `gA` at `oA` and `gB` at `oB` (same layout as the rows). With `G = LB^{-T} [X | z] = [W | w]`:
  *   dLA = tril(W) - diag(1 / LA_ii),   dMeanB = w = -dMeanA,
  *   dLB = -tril(W X^T + w z^T) + diag(1 / LB_ii).
  * Only the lower part of W is needed, and it depends only on the lower part
- * of X, so every loop runs over triangles (about d^3 / 6 multiply-adds each).
+ * of X, so each of the three loops (solve, back substitution, product) runs
+ * over triangles: about d^3 / 6 multiply-adds each.
  */
-export function klGrad(d: number, s: Scratch, g: number): void {
-  solveKL(d, s);
-  const {LA, LB, X, W, z, w, dMeanA, dMeanB, dLA, dLB} = s;
-  // Back substitution with LB^T for the lower part of W and for w.
+export function klGrad(d: number, yA: Float32Array, oA: number, yB: Float32Array, oB: number, minDiag: number,
+                       s: Scratch, g: number, gA: Float32Array, gB: Float32Array): number {
+  readDiag(yA, oA, d, minDiag, s.diagA);
+  readDiag(yB, oB, d, minDiag, s.diagB);
+  solveKL(d, yA, oA, yB, oB, s);
+  const {XT, W, z, w, diagA, diagB} = s;
+  const X = s.X;
+  const lB = oB + d;
+  let sq = 0;
+  // Back substitution with LB^T on rows, lower part only:
+  //   W[i, :i] = (X[i, :i] - sum_{k>i} LB[k, i] W[k, :i]) / LB[i, i].
   for (let i = d - 1; i >= 0; i--) {
-    const inv = 1 / (LB[i * d + i] as number);
+    const r = i * d;
     for (let j = 0; j <= i; j++) {
-      let acc = X[i * d + j] as number;
-      for (let k = i + 1; k < d; k++) acc -= (LB[k * d + i] as number) * (W[k * d + j] as number);
-      W[i * d + j] = acc * inv;
+      const v = X[r + j] as number;
+      W[r + j] = v;
+      sq += v * v;
     }
-    let acc = z[i] as number;
-    for (let k = i + 1; k < d; k++) acc -= (LB[k * d + i] as number) * (w[k] as number);
-    w[i] = acc * inv;
+    let wi = z[i] as number;
+    sq += wi * wi;
+    let k = i + 1;
+    for (; k + 3 < d; k += 4) {
+      const c0 = yB[lB + k * d + i] as number;
+      const c1 = yB[lB + (k + 1) * d + i] as number;
+      const c2 = yB[lB + (k + 2) * d + i] as number;
+      const c3 = yB[lB + (k + 3) * d + i] as number;
+      const r0 = k * d;
+      const r1 = r0 + d;
+      const r2 = r1 + d;
+      const r3 = r2 + d;
+      for (let j = 0; j <= i; j++) {
+        W[r + j] = (W[r + j] as number) - (c0 * (W[r0 + j] as number) + c1 * (W[r1 + j] as number) +
+          c2 * (W[r2 + j] as number) + c3 * (W[r3 + j] as number));
+      }
+      wi -= c0 * (w[k] as number) + c1 * (w[k + 1] as number) + c2 * (w[k + 2] as number) + c3 * (w[k + 3] as number);
+    }
+    for (; k < d; k++) {
+      const c = yB[lB + k * d + i] as number;
+      const rk = k * d;
+      for (let j = 0; j <= i; j++) W[r + j] = (W[r + j] as number) - c * (W[rk + j] as number);
+      wi -= c * (w[k] as number);
+    }
+    const inv = 1 / (diagB[i] as number);
+    for (let j = 0; j <= i; j++) W[r + j] = (W[r + j] as number) * inv;
+    w[i] = wi * inv;
   }
+  // Row i of W X^T + w z^T over j <= i, accumulated as rows of X^T:
+  //   (W X^T)[i, j] = sum_{k <= j} W[i, k] XT[k, j].
+  const row = s.row;
   for (let i = 0; i < d; i++) {
     const r = i * d;
-    dMeanB[i] = g * (w[i] as number);
-    dMeanA[i] = -g * (w[i] as number);
-    for (let j = 0; j <= i; j++) {
-      // (W X^T)_ij = sum_k W_ik X_jk over k <= j, since X is lower triangular.
-      let acc = (w[i] as number) * (z[j] as number);
-      for (let k = 0; k <= j; k++) acc += (W[r + k] as number) * (X[j * d + k] as number);
-      dLB[r + j] = -g * acc;
-      dLA[r + j] = g * (W[r + j] as number);
+    const wi = w[i] as number;
+    gA[oA + i] = (gA[oA + i] as number) - g * wi;
+    gB[oB + i] = (gB[oB + i] as number) + g * wi;
+    for (let j = 0; j <= i; j++) row[j] = wi * (z[j] as number);
+    let k = 0;
+    for (; k + 3 <= i; k += 4) {
+      const c0 = W[r + k] as number;
+      const c1 = W[r + k + 1] as number;
+      const c2 = W[r + k + 2] as number;
+      const c3 = W[r + k + 3] as number;
+      const r0 = k * d;
+      const r1 = r0 + d;
+      const r2 = r1 + d;
+      const r3 = r2 + d;
+      // XT is zero below its diagonal, so all four rows can start at column k.
+      for (let j = k; j <= i; j++) {
+        row[j] = (row[j] as number) + c0 * (XT[r0 + j] as number) + c1 * (XT[r1 + j] as number) +
+          c2 * (XT[r2 + j] as number) + c3 * (XT[r3 + j] as number);
+      }
     }
-    dLB[r + i] = (dLB[r + i] as number) + g / (LB[r + i] as number);
-    dLA[r + i] = (dLA[r + i] as number) - g / (LA[r + i] as number);
-    for (let j = i + 1; j < d; j++) { dLA[r + j] = 0; dLB[r + j] = 0; }
+    for (; k <= i; k++) {
+      const c = W[r + k] as number;
+      const rk = k * d;
+      for (let j = k; j <= i; j++) row[j] = (row[j] as number) + c * (XT[rk + j] as number);
+    }
+    const pa = oA + d + r;
+    const pb = oB + d + r;
+    for (let j = 0; j <= i; j++) {
+      gA[pa + j] = (gA[pa + j] as number) + g * (W[r + j] as number);
+      gB[pb + j] = (gB[pb + j] as number) - g * (row[j] as number);
+    }
+    gA[pa + i] = (gA[pa + i] as number) - g / (diagA[i] as number);
+    gB[pb + i] = (gB[pb + i] as number) + g / (diagB[i] as number);
   }
+  return 0.5 * (sq - d) + sumLogAbs(diagB, d) - sumLogAbs(diagA, d);
 }
 
-/** `z = L^{-1} (x - mean)` into `s.z`, with x in `meanA`, mean in `meanB`, L in `LB`. */
-function solveNLL(d: number, s: Scratch): void {
-  const {LB, z, meanA, meanB} = s;
+/** `z = L^{-1} (x - mean)` for the point `x` at `xo` of `x` and the Gaussian at `o` of `y`. */
+function solveNLL(d: number, x: Float32Array, xo: number, y: Float32Array, o: number, s: Scratch): void {
+  const {z, diagB} = s;
+  const l = o + d;
   for (let i = 0; i < d; i++) {
-    const r = i * d;
-    let acc = (meanA[i] as number) - (meanB[i] as number);
-    for (let k = 0; k < i; k++) acc -= (LB[r + k] as number) * (z[k] as number);
-    z[i] = acc / (LB[r + i] as number);
+    const r = l + i * d;
+    let acc = (x[xo + i] as number) - (y[o + i] as number);
+    for (let k = 0; k < i; k++) acc -= (y[r + k] as number) * (z[k] as number);
+    z[i] = acc / (diagB[i] as number);
   }
 }
 
 /**
- * `-log N(x; mean, L L^T) = d/2 log 2 pi + sum log|L_ii| + 1/2 ||L^{-1}(x - mean)||^2`,
- * with `x` in `s.meanA`, `mean` in `s.meanB` and `L` in `s.LB`.
+ * `-log N(x; mean, L L^T) = d/2 log 2 pi + sum log|L_ii| + 1/2 ||L^{-1}(x - mean)||^2`
+ * for the point at `xo` of `x` and the Gaussian at `o` of `y`.
  */
-export function nllValue(d: number, s: Scratch): number {
-  solveNLL(d, s);
-  let v = 0.5 * d * LOG_2PI;
-  for (let i = 0; i < d; i++) v += Math.log(Math.abs(s.LB[i * d + i] as number)) + 0.5 * (s.z[i] as number) ** 2;
-  return v;
+export function nllValue(d: number, x: Float32Array, xo: number, y: Float32Array, o: number,
+                         minDiag: number, s: Scratch): number {
+  readDiag(y, o, d, minDiag, s.diagB);
+  solveNLL(d, x, xo, y, o, s);
+  let sq = 0;
+  for (let i = 0; i < d; i++) sq += (s.z[i] as number) * (s.z[i] as number);
+  return 0.5 * d * LOG_2PI + sumLogAbs(s.diagB, d) + 0.5 * sq;
 }
 
 /**
- * Gradients of `g * NLL`: with `w = L^{-T} z`,
- *   dx = w, dMean = -w, dL = -tril(w z^T) + diag(1 / L_ii).
- * Written to `dMeanA` (x), `dMeanB` (mean) and `dLB`.
+ * Returns NLL (see {@link nllValue}) and adds the gradients of `g * NLL` to
+ * `gx` at `xo` and `gy` at `o`: with
+ * `w = L^{-T} z`,  dx = w,  dMean = -w,  dL = -tril(w z^T) + diag(1 / L_ii).
  */
-export function nllGrad(d: number, s: Scratch, g: number): void {
-  solveNLL(d, s);
-  const {LB, z, w, dMeanA, dMeanB, dLB} = s;
+export function nllGrad(d: number, x: Float32Array, xo: number, y: Float32Array, o: number, minDiag: number,
+                        s: Scratch, g: number, gx: Float32Array, gy: Float32Array): number {
+  readDiag(y, o, d, minDiag, s.diagB);
+  solveNLL(d, x, xo, y, o, s);
+  const {z, w, diagB} = s;
+  const l = o + d;
+  let sq = 0;
   for (let i = d - 1; i >= 0; i--) {
     let acc = z[i] as number;
-    for (let k = i + 1; k < d; k++) acc -= (LB[k * d + i] as number) * (w[k] as number);
-    w[i] = acc / (LB[i * d + i] as number);
+    sq += acc * acc;
+    for (let k = i + 1; k < d; k++) acc -= (y[l + k * d + i] as number) * (w[k] as number);
+    w[i] = acc / (diagB[i] as number);
   }
   for (let i = 0; i < d; i++) {
-    const r = i * d;
-    dMeanA[i] = g * (w[i] as number);
-    dMeanB[i] = -g * (w[i] as number);
-    for (let j = 0; j <= i; j++) dLB[r + j] = -g * (w[i] as number) * (z[j] as number);
-    dLB[r + i] = (dLB[r + i] as number) + g / (LB[r + i] as number);
-    for (let j = i + 1; j < d; j++) dLB[r + j] = 0;
+    const wi = w[i] as number;
+    gx[xo + i] = (gx[xo + i] as number) + g * wi;
+    gy[o + i] = (gy[o + i] as number) - g * wi;
+    const p = l + i * d;
+    for (let j = 0; j <= i; j++) gy[p + j] = (gy[p + j] as number) - g * wi * (z[j] as number);
+    gy[p + i] = (gy[p + i] as number) + g / (diagB[i] as number);
   }
+  return 0.5 * d * LOG_2PI + sumLogAbs(diagB, d) + 0.5 * sq;
 }
 
 /**

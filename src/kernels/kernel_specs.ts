@@ -4,18 +4,19 @@
  */
 import {NamedAttrMap} from '@tensorflow/tfjs-core';
 
-import {klGrad, klValue, loadRow, nllGrad, nllValue, Scratch, solveLower, storeRowGrad} from './js_math.js';
-import {GaussianLayout, rowLayout} from './row_layout.js';
+import {klGrad, klValue, makeScratch, nllGrad, nllValue, solveLower} from './js_math.js';
+import {GaussianLayout, RowLayout, rowLayout} from './row_layout.js';
 
 export const GAUSSIAN_LOSS = 'TfjsGaussianLoss';
-export const GAUSSIAN_LOSS_GRAD = 'TfjsGaussianLossGrad';
+export const GAUSSIAN_LOSS_WITH_GRAD = 'TfjsGaussianLossWithGrad';
+export const SCALE_ROWS = 'TfjsGaussianScaleRows';
 export const TRIANGULAR_SOLVE = 'TfjsGaussianTriangularSolve';
 export const TRIANGULAR_SOLVE_GRAD = 'TfjsGaussianTriangularSolveGrad';
 
 export type LossKind = 'kl' | 'nll';
 export type KLDirection = 'forward' | 'reverse' | 'symmetric';
 
-/** Attributes of GAUSSIAN_LOSS and GAUSSIAN_LOSS_GRAD. */
+/** Attributes of GAUSSIAN_LOSS and GAUSSIAN_LOSS_WITH_GRAD. */
 export interface LossAttrs extends NamedAttrMap {
   kind: LossKind;
   dim: number;
@@ -42,6 +43,43 @@ function rowsOf(shapes: number[][]): {batch: number; wTrue: number; wPred: numbe
   return {batch: t[0] as number, wTrue: t[1] as number, wPred: p[1] as number};
 }
 
+/**
+ * Rows of `y [batch, width]` in the 'full' layout with row stride `d + d * d`:
+ * `y` itself when it already is, else a repacked copy (upper part zero).
+ */
+function fullRows(y: Float32Array, batch: number, width: number, lay: RowLayout): Float32Array {
+  const d = lay.dim;
+  const fw = d + d * d;
+  if (width === fw) return y;
+  const out = new Float32Array(batch * fw);
+  for (let b = 0; b < batch; b++) {
+    const o = b * width;
+    const f = b * fw;
+    for (let i = 0; i < d; i++) out[f + i] = y[o + i] as number;
+    for (let k = 0; k < d * d; k++) {
+      const c = lay.lIndex[k] as number;
+      if (c >= 0) out[f + d + k] = y[o + c] as number;
+    }
+  }
+  return out;
+}
+
+/** Writes full-layout gradient rows `g` back to `out` in layout `lay` (a copy when they differ). */
+function storeRows(g: Float32Array, out: Float32Array, batch: number, width: number, lay: RowLayout): void {
+  if (g === out) return;
+  const d = lay.dim;
+  const fw = d + d * d;
+  for (let b = 0; b < batch; b++) {
+    const o = b * width;
+    const f = b * fw;
+    for (let i = 0; i < d; i++) out[o + i] = g[f + i] as number;
+    for (let k = 0; k < d * d; k++) {
+      const c = lay.lIndex[k] as number;
+      if (c >= 0) out[o + c] = g[f + d + k] as number;
+    }
+  }
+}
+
 const lossSpec: JsKernelSpec = {
   name: GAUSSIAN_LOSS,
   inputNames: ['yTrue', 'yPred'],
@@ -50,74 +88,85 @@ const lossSpec: JsKernelSpec = {
     const {kind, dim: d, layout, direction, minDiag} = attrs as LossAttrs;
     const {batch, wTrue, wPred} = rowsOf(shapes);
     const lay = rowLayout(d, layout);
-    const s = new Scratch(d);
+    const fw = d + d * d;
+    const s = makeScratch(d);
+    const P = fullRows(yp as Float32Array, batch, wPred, lay);
+    const res = out as Float32Array;
+    if (kind === 'nll') {
+      for (let b = 0; b < batch; b++) res[b] = nllValue(d, yt as Float32Array, b * wTrue, P, b * fw, minDiag, s);
+      return;
+    }
+    const T = fullRows(yt as Float32Array, batch, wTrue, lay);
     for (let b = 0; b < batch; b++) {
-      const ot = b * wTrue;
-      const op = b * wPred;
-      let v: number;
-      if (kind === 'nll') {
-        for (let i = 0; i < d; i++) s.meanA[i] = (yt as Float32Array)[ot + i] as number;
-        loadRow(yp as Float32Array, op, lay, minDiag, s.meanB, s.LB);
-        v = nllValue(d, s);
-      } else {
-        v = 0;
-        if (direction !== 'reverse') {
-          loadRow(yt as Float32Array, ot, lay, minDiag, s.meanA, s.LA);
-          loadRow(yp as Float32Array, op, lay, minDiag, s.meanB, s.LB);
-          v += klValue(d, s);
-        }
-        if (direction !== 'forward') {
-          loadRow(yp as Float32Array, op, lay, minDiag, s.meanA, s.LA);
-          loadRow(yt as Float32Array, ot, lay, minDiag, s.meanB, s.LB);
-          v += klValue(d, s);
-        }
-      }
-      (out as Float32Array)[b] = v;
+      const o = b * fw;
+      let v = 0;
+      if (direction !== 'reverse') v += klValue(d, T, o, P, o, minDiag, s);
+      if (direction !== 'forward') v += klValue(d, P, o, T, o, minDiag, s);
+      res[b] = v;
     }
   },
 };
 
-const lossGradSpec: JsKernelSpec = {
-  name: GAUSSIAN_LOSS_GRAD,
-  inputNames: ['yTrue', 'yPred', 'dy'],
-  outputShapes: (shapes) => [shapes[0] as number[], shapes[1] as number[]],
-  compute([yt, yp, dy], shapes, attrs, [gt, gp]) {
+/**
+ * The per-sample loss and its gradients with respect to both inputs, in one
+ * pass: a training step needs both, and the forward substitution is shared.
+ * Outputs `[loss [B], dLoss/dyTrue [B, Wt], dLoss/dyPred [B, W]]`; the caller
+ * scales the gradients by the upstream `dy` (gaussian_core.ts).
+ */
+const lossWithGradSpec: JsKernelSpec = {
+  name: GAUSSIAN_LOSS_WITH_GRAD,
+  inputNames: ['yTrue', 'yPred'],
+  outputShapes: (shapes) => [[rowsOf(shapes).batch], shapes[0] as number[], shapes[1] as number[]],
+  compute([yt, yp], shapes, attrs, [out, gt, gp]) {
     const {kind, dim: d, layout, direction, minDiag} = attrs as LossAttrs;
     const {batch, wTrue, wPred} = rowsOf(shapes);
     const lay = rowLayout(d, layout);
-    const s = new Scratch(d);
-    const yT = yt as Float32Array;
-    const yP = yp as Float32Array;
-    const gT = gt as Float32Array;
-    const gP = gp as Float32Array;
-    gT.fill(0);
+    const fw = d + d * d;
+    const s = makeScratch(d);
+    const res = out as Float32Array;
+    const P = fullRows(yp as Float32Array, batch, wPred, lay);
+    const gPOut = gp as Float32Array;
+    const gP = wPred === fw ? gPOut : new Float32Array(batch * fw);
     gP.fill(0);
+    const gTOut = gt as Float32Array;
+    if (kind === 'nll') {
+      gTOut.fill(0);
+      for (let b = 0; b < batch; b++) res[b] = nllGrad(d, yt as Float32Array, b * wTrue, P, b * fw, minDiag, s, 1, gTOut, gP);
+    } else {
+      const T = fullRows(yt as Float32Array, batch, wTrue, lay);
+      const gT = wTrue === fw ? gTOut : new Float32Array(batch * fw);
+      gT.fill(0);
+      for (let b = 0; b < batch; b++) {
+        const o = b * fw;
+        let v = 0;
+        if (direction !== 'reverse') v += klGrad(d, T, o, P, o, minDiag, s, 1, gT, gP);
+        if (direction !== 'forward') v += klGrad(d, P, o, T, o, minDiag, s, 1, gP, gT);
+        res[b] = v;
+      }
+      storeRows(gT, gTOut, batch, wTrue, lay);
+    }
+    storeRows(gP, gPOut, batch, wPred, lay);
+  },
+};
+
+/**
+ * `x [B, W] * scale [B]` row by row: the backward pass of the fused loss.
+ * (The cpu backend's broadcasting Mul walks indices generically and is ~20x
+ * slower for this shape.)
+ */
+const scaleRowsSpec: JsKernelSpec = {
+  name: SCALE_ROWS,
+  inputNames: ['x', 'scale'],
+  outputShapes: (shapes) => [shapes[0] as number[]],
+  compute([x, scale], shapes, _attrs, [out]) {
+    const [batch, width] = shapes[0] as [number, number];
+    const X = x as Float32Array;
+    const S = scale as Float32Array;
+    const O = out as Float32Array;
     for (let b = 0; b < batch; b++) {
-      const ot = b * wTrue;
-      const op = b * wPred;
-      const g = (dy as Float32Array)[b] as number;
-      if (kind === 'nll') {
-        for (let i = 0; i < d; i++) s.meanA[i] = yT[ot + i] as number;
-        loadRow(yP, op, lay, minDiag, s.meanB, s.LB);
-        nllGrad(d, s, g);
-        for (let i = 0; i < d; i++) gT[ot + i] = s.dMeanA[i] as number;
-        storeRowGrad(gP, op, lay, s.dMeanB, s.dLB);
-        continue;
-      }
-      if (direction !== 'reverse') {
-        loadRow(yT, ot, lay, minDiag, s.meanA, s.LA);
-        loadRow(yP, op, lay, minDiag, s.meanB, s.LB);
-        klGrad(d, s, g);
-        storeRowGrad(gT, ot, lay, s.dMeanA, s.dLA);
-        storeRowGrad(gP, op, lay, s.dMeanB, s.dLB);
-      }
-      if (direction !== 'forward') {
-        loadRow(yP, op, lay, minDiag, s.meanA, s.LA);
-        loadRow(yT, ot, lay, minDiag, s.meanB, s.LB);
-        klGrad(d, s, g);
-        storeRowGrad(gP, op, lay, s.dMeanA, s.dLA);
-        storeRowGrad(gT, ot, lay, s.dMeanB, s.dLB);
-      }
+      const c = S[b] as number;
+      const o = b * width;
+      for (let j = 0; j < width; j++) O[o + j] = (X[o + j] as number) * c;
     }
   },
 };
@@ -177,4 +226,4 @@ const solveGradSpec: JsKernelSpec = {
   },
 };
 
-export const JS_KERNELS: readonly JsKernelSpec[] = [lossSpec, lossGradSpec, solveSpec, solveGradSpec];
+export const JS_KERNELS: readonly JsKernelSpec[] = [lossSpec, lossWithGradSpec, scaleRowsSpec, solveSpec, solveGradSpec];
