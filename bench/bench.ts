@@ -16,7 +16,7 @@ import * as path from 'path';
 
 import * as tf from '@tensorflow/tfjs';
 
-import {FORCE_COMPOSITE_FLAG, gaussianKLLoss, gaussianNLLLoss} from '../dist/cjs/index.js';
+import {FORCE_COMPOSITE_FLAG, gaussianKLLoss, gaussianNLLLoss} from '../src/index';
 import {tryBackend} from '../examples/backend';
 
 const SIZES: Array<[number, number]> = [[32, 2], [256, 8], [1024, 16], [64, 32]];

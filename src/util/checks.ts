@@ -26,10 +26,35 @@ export function toFloatTensor(x: tf.Tensor | tf.TensorLike, arg: string, fn: str
     }
     return x;
   }
+  if (Array.isArray(x)) assertRectangular(x, arg, fn);
   try {
     return tf.tensor(x as tf.TensorLike, undefined, 'float32');
   } catch (e) {
     fail(fn, `could not convert ${arg} to a float32 tensor: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Throws for a ragged nested array (tfjs would silently build a tensor of
+ * the wrong size from it unless TENSORLIKE_CHECK_SHAPE_CONSISTENCY is set).
+ */
+function assertRectangular(x: unknown[], arg: string, fn: string, path = arg): void {
+  const first = x[0];
+  const sub = Array.isArray(first) || ArrayBuffer.isView(first);
+  for (let i = 0; i < x.length; i++) {
+    const e = x[i];
+    const isSub = Array.isArray(e) || ArrayBuffer.isView(e);
+    if (isSub !== sub) {
+      fail(fn, `${arg} is a ragged nested array: ${path}[${i}] is ${isSub ? 'an array' : 'a number'}, but ${path}[0] is not.`);
+    }
+    if (sub) {
+      const len = (e as ArrayLike<unknown>).length;
+      const len0 = (first as ArrayLike<unknown>).length;
+      if (len !== len0) {
+        fail(fn, `${arg} is a ragged nested array: ${path}[${i}] has ${len} entries, but ${path}[0] has ${len0}.`);
+      }
+      if (Array.isArray(e)) assertRectangular(e, arg, fn, `${path}[${i}]`);
+    }
   }
 }
 

@@ -1,0 +1,127 @@
+/**
+ * One test per row of the README's "Bad input and the errors it gets" table:
+ * each message names the function, the argument and the sizes received.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+import {gaussianKLLoss, gaussianNLLLoss, klDivergence} from '../../src/index';
+
+const kl = gaussianKLLoss();
+const nll = gaussianNLLLoss();
+
+// Input tensors are made once and reused, so that the leak test below counts
+// only what the library itself creates.
+const made = new Map<string, tf.Tensor>();
+const t = (key: string, make: () => tf.Tensor): tf.Tensor => {
+  let x = made.get(key);
+  if (x === undefined) {
+    x = tf.keep(make());
+    made.set(key, x);
+  }
+  return x;
+};
+const zeros = (shape: number[], dtype: 'float32' | 'int32' = 'float32') => t(`z${shape}${dtype}`, () => tf.zeros(shape, dtype));
+const eye = (n: number) => t(`eye${n}`, () => tf.eye(n));
+const scalar = () => t('scalar', () => tf.scalar(1));
+
+const rows: Array<[string, () => unknown, RegExp]> = [
+  ['wrong rank: a scalar yPred',
+    () => kl(scalar(), scalar()),
+    /^gaussianKLLoss\(\): yPred must have shape \[batch, width\] \(rank >= 1\), but got shape \[\]\.$/],
+  ['wrong rank: a vector scaleTril',
+    () => klDivergence([0, 0], [1, 1], [0, 0], eye(2)),
+    /^klDivergence\(\): scaleTril1 must have shape \[\.\.\., d, d\] \(rank >= 2\), but got shape \[2\]\.$/],
+  ['yTrue and yPred of different widths',
+    () => kl(zeros([4, 6]), zeros([4, 12])),
+    /^gaussianKLLoss\(\): yTrue must have width 12 to match yPred \(dim 3\), but got yTrue \[4,6\] and yPred \[4,12\]\.$/],
+  ['yTrue and yPred of different batch sizes',
+    () => kl(zeros([3, 6]), zeros([4, 6])),
+    /^gaussianKLLoss\(\): yTrue and yPred must have the same batch shape, but got yTrue \[3,6\] and yPred \[4,6\]\.$/],
+  ['a width that fits no dim',
+    () => kl(zeros([4, 7]), zeros([4, 7])),
+    /^gaussianKLLoss\(\): the width of yPred \(7, shape \[4,7\]\) fits no dim in the 'full' layout \(widths are d \+ d²: 2, 6, 12, 20, \.\.\.\)\.$/],
+  ['an explicit dim that disagrees with the width',
+    () => gaussianKLLoss({dim: 3})(zeros([4, 6]), zeros([4, 6])),
+    /^gaussianKLLoss\(\): dim \(3\) needs width 12 in the 'full' layout, but yPred has width 6 \(shape \[4,6\]\)\.$/],
+  ['NLL targets of a width that is neither d nor the output width',
+    () => nll(zeros([4, 3]), zeros([4, 6])),
+    /^gaussianNLLLoss\(\): yTrue must have width 2 or 6 to match yPred \(dim 2\), but got yTrue \[4,3\] and yPred \[4,6\]\.$/],
+  ['mismatched mean and factor dims',
+    () => klDivergence([0, 0], eye(3), [0, 0], eye(2)),
+    /^klDivergence\(\): scaleTril1 must have shape \[\.\.\., 2, 2\] to match mean1 \[2\], but got shape \[3,3\]\.$/],
+  ['non-float dtype',
+    () => kl(zeros([4, 6], 'int32'), zeros([4, 6])),
+    /^gaussianKLLoss\(\): yTrue must be a float32 tensor, but got dtype int32 with shape \[4,6\]\.$/],
+  ['a TensorLike of the wrong nesting',
+    () => kl([[0, 0, 1, 0, 0, 1], [0, 0, 1]], zeros([2, 6])),
+    /^gaussianKLLoss\(\): yTrue is a ragged nested array: yTrue\[1\] has 3 entries, but yTrue\[0\] has 6\.$/],
+  ['dim <= 0',
+    () => gaussianKLLoss({dim: 0}),
+    /^gaussianKLLoss\(\): dim must be a positive integer, but got 0\.$/],
+  ['non-integer dim',
+    () => gaussianNLLLoss({dim: 2.5}),
+    /^gaussianNLLLoss\(\): dim must be a positive integer, but got 2\.5\.$/],
+  ['an unknown layout',
+    () => gaussianKLLoss({layout: 'diag' as 'full'}),
+    /^gaussianKLLoss\(\): layout must be one of 'full', 'packed', but got 'diag'\.$/],
+  ['an unknown direction',
+    () => gaussianKLLoss({direction: 'both' as 'forward'}),
+    /^gaussianKLLoss\(\): direction must be one of 'forward', 'reverse', 'symmetric', but got 'both'\.$/],
+  ['minDiag out of range',
+    () => gaussianKLLoss({minDiag: -1}),
+    /^gaussianKLLoss\(\): minDiag must be in \[0, 1\), but got -1\.$/],
+];
+
+describe('bad input', () => {
+  it.each(rows)('%s throws an error naming the function, argument and sizes', (_name, call, message) => {
+    expect(call).toThrow(message);
+  });
+
+  it('bad input leaves no tensors behind', () => {
+    const all = () => rows.forEach(([, call]) => {
+      try { call(); } catch { /* expected */ }
+    });
+    all(); // makes the shared inputs
+    const before = tf.memory().numTensors;
+    all();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('validateArgs: true', () => {
+  const good = [[0, 0, 1, 0, 0.5, 1], [1, 1, 2, 0, 0.3, 1], [0, 1, 1, 0, 0, 1]];
+
+  it('gaussianKLLoss({validateArgs}) names the sample and entry of a non-finite value in yTrue', () => {
+    const yt = good.map((r) => r.slice());
+    yt[2]![3] = NaN;
+    expect(() => gaussianKLLoss({validateArgs: true})(yt, good)).toThrow(/^gaussianKLLoss\(\): yTrue has a non-finite value \(NaN\) at sample 2, entry 3 \(validateArgs\)\.$/);
+  });
+
+  it('gaussianKLLoss({validateArgs}) names the sample and entry of a zero diagonal in yTrue', () => {
+    const yt = good.map((r) => r.slice());
+    yt[1]![5] = 0;
+    expect(() => gaussianKLLoss({validateArgs: true})(yt, good)).toThrow(/^gaussianKLLoss\(\): yTrue has a zero Cholesky diagonal L\[1\]\[1\] at sample 1, entry 5 \(validateArgs\)\.$/);
+  });
+
+  it('gaussianKLLoss({validateArgs}) names a non-finite prediction, and accepts valid data', () => {
+    const yp = good.map((r) => r.slice());
+    yp[0]![0] = Infinity;
+    expect(() => gaussianKLLoss({validateArgs: true})(good, yp)).toThrow(/yPred has a non-finite value \(Infinity\) at sample 0, entry 0/);
+    expect(gaussianKLLoss({validateArgs: true})(good, good).shape).toEqual([3]);
+  });
+
+  it('gaussianKLLoss without validateArgs does not check data (a zero yTrue diagonal is guarded, not an error)', () => {
+    const yt = good.map((r) => r.slice());
+    yt[1]![5] = 0;
+    expect(() => gaussianKLLoss()(yt, good)).not.toThrow();
+  });
+
+  it('gaussianNLLLoss({validateArgs}) names a non-finite target', () => {
+    expect(() => gaussianNLLLoss({validateArgs: true})([[0, 0], [NaN, 1]], good.slice(0, 2))).toThrow(/^gaussianNLLLoss\(\): yTrue has a non-finite value \(NaN\) at sample 1, entry 0 \(validateArgs\)\.$/);
+  });
+
+  it('klDivergence({validateArgs}) names the sample and entry of a zero diagonal', () => {
+    const L = tf.tensor3d([[[1, 0], [0, 1]], [[1, 0], [0.5, 0]]]);
+    expect(() => klDivergence([0, 0], L, [0, 0], eye(2), {validateArgs: true})).toThrow(/^klDivergence\(\): mean1\/scaleTril1 has a zero Cholesky diagonal L\[1\]\[1\] at sample 1, entry 5 \(validateArgs\)\.$/);
+  });
+});
