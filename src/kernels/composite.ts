@@ -64,7 +64,12 @@ export function guardDiagonal(L: tf.Tensor3D, minDiag: number): tf.Tensor3D {
     const diag = matrixDiag(m);
     const mag = tf.clipByValue(tf.abs(diag), minDiag, 1 / minDiag);
     const signed = tf.where(tf.less(diag, 0), tf.neg(mag), mag);
-    const value = tf.add(m, tf.mul(eye(m.shape[1]), tf.expandDims(tf.sub(signed, diag), -1)));
+    // Replace the diagonal (off-diagonal part plus new diagonal) rather than
+    // add a correction: L + (new - old) would cancel catastrophically for a
+    // diagonal of 1e15 clamped to 1e6 in float32.
+    const d = m.shape[1];
+    const offDiag = tf.tensor2d(maskValues(d, 'eye').map((v) => 1 - v), [d, d]);
+    const value = tf.add(tf.mul(m, offDiag), tf.mul(eye(d), tf.expandDims(signed, -1)));
     return {value, gradFunc: (dy: tf.Tensor) => dy};
   });
   return guard(L) as tf.Tensor3D;
