@@ -227,6 +227,61 @@ def loss_cases():
     return cases
 
 
+# ---------------------------------------------------------------- accuracy
+def f32_list(x):
+    """float32 inputs in their shortest float32 spelling (exact after Float32Array rounding)."""
+    return [float(np.format_float_positional(np.float32(v), unique=True)) for v in np.asarray(x, np.float32).ravel()]
+
+
+def conditioned_tril(batch, d, cond):
+    """Lower factors whose covariance has condition number `cond`: Sigma = Q diag(lam) Q^T with
+    eigenvalues log-spaced in [1, cond] and a random rotation Q, then L = chol(Sigma)."""
+    out = []
+    for _ in range(batch):
+        q, _r = np.linalg.qr(rng.normal(size=(d, d)))
+        lam = np.logspace(0, np.log10(cond), d) if d > 1 else np.array([1.0])
+        S = (q * lam) @ q.T
+        out.append(np.linalg.cholesky(0.5 * (S + S.T)))
+    return np.stack(out)
+
+
+def accuracy_cases():
+    """KL(p || q) and its gradients for conditions 1e1..1e6 and d in {2, 8, 32}, float64 references.
+
+    Two kinds of pair: 'independent' (p and q drawn separately, so the KL is
+    large) and 'nearby' (q is p with every factor entry perturbed by 1% and the
+    mean moved by 0.01: the KL is small, and the terms that make it cancel).
+    """
+    cases = []
+    for pair in ('independent', 'nearby'):
+        for d in (2, 8, 32):
+            batch = {2: 4, 8: 2, 32: 1}[d]
+            for cond in (1e1, 1e2, 1e3, 1e4, 1e5, 1e6):
+                # Exact (float64) parameters, and the float32 inputs they round to.
+                m1x, L1x = rng.normal(size=(batch, d)), conditioned_tril(batch, d, cond)
+                if pair == 'independent':
+                    m2x, L2x = rng.normal(size=(batch, d)), conditioned_tril(batch, d, cond)
+                else:
+                    m2x = m1x + 0.01 * rng.normal(size=(batch, d))
+                    L2x = L1x * (1 + 0.01 * rng.normal(size=L1x.shape))
+                m1, m2, L1, L2 = to32(m1x), to32(m2x), to32(L1x), to32(L2x)
+                kl, w, (g1, gL1, g2, gL2) = grads(kl_cov, m1, L1, m2, L2)
+                crosscheck_kl(*(torch.tensor(a) for a in (m1, L1, m2, L2)), kl.detach())
+                # The same quantities for the unrounded parameters: what float32 storage itself costs.
+                ts = [torch.tensor(a, requires_grad=True) for a in (m1x, L1x, m2x, L2x)]
+                klx = kl_cov(*ts)
+                (klx * w).sum().backward()
+                cases.append({'pair': pair, 'd': d, 'cond': cond, 'batch': batch,
+                              'mean1': f32_list(m1), 'scaleTril1': f32_list(L1), 'mean2': f32_list(m2), 'scaleTril2': f32_list(L2),
+                              'weights': tolist(w), 'kl': tolist(kl),
+                              'gradMean1': tolist(g1.ravel()), 'gradScaleTril1': tolist(torch.tril(gL1).ravel()),
+                              'gradMean2': tolist(g2.ravel()), 'gradScaleTril2': tolist(torch.tril(gL2).ravel()),
+                              'klExact': tolist(klx),
+                              'gradExact': [tolist(ts[0].grad.ravel()), tolist(torch.tril(ts[1].grad).ravel()),
+                                            tolist(ts[2].grad.ravel()), tolist(torch.tril(ts[3].grad).ravel())]})
+    return cases
+
+
 # ---------------------------------------------------------------- notebook
 def notebook_grid_kl():
     """The seed notebook's grid integration, in float64, over [-10, 10]^2 on 1000 x 1000 points."""
@@ -250,6 +305,7 @@ def main():
         'kl_divergence.json': {'cases': kl_cases()},
         'losses.json': {'cases': loss_cases()},
         'notebook.json': {'gridKL': notebook_grid_kl()},
+        'accuracy.json': {'cases': accuracy_cases()},
     }
     meta = {'generator': 'scripts/make_fixtures.py', 'torch': torch.__version__,
             'numpy': np.__version__, 'scipy': scipy.__version__}
