@@ -1,0 +1,115 @@
+/**
+ * In-page checks (bundled by test/browser/run.ts): on each browser backend
+ * that starts, fillTriangular, klDivergence, gaussianKLLoss and
+ * gaussianNLLLoss give the values and gradients of the committed float64
+ * fixtures, within a tolerance stated per backend. Results go to
+ * window.__checks for the runner.
+ */
+import * as tf from '@tensorflow/tfjs';
+import {setWasmPaths} from '@tensorflow/tfjs-backend-wasm';
+
+import {fillTriangular, gaussianKLLoss, gaussianNLLLoss, klDivergence} from 'tfjs-gaussian';
+import fillFixture from '../fixtures/fill_triangular.json';
+import klFixture from '../fixtures/kl_divergence.json';
+import lossFixture from '../fixtures/losses.json';
+
+interface Tol { rtol: number; atol: number }
+interface Failure { check: string; entry: number; actual: number; expected: number }
+interface BackendResult {
+  backend: string; ran: boolean; reason?: string; path?: string; tol?: Tol;
+  passed: number; failed: number; worst: number; failures: Failure[];
+}
+
+// cpu and wasm run the fast kernels (float64 inside): the Node suite's
+// tolerances (rtol 1e-5, atol 2e-5). webgl runs the composite path in float32
+// shaders: the Node composite tolerances (rtol 1e-4, atol 2e-4). Under
+// SwiftShader (the software GPU used headless here) shaders compute in IEEE
+// float32 and the measured worst error is ~1% of that tolerance; a real GPU
+// may round differently, and this page (npm run demo, then /checks.html)
+// reports the worst error on it.
+const TOLS: Record<string, Tol> = {
+  cpu: {rtol: 1e-5, atol: 2e-5},
+  wasm: {rtol: 1e-5, atol: 2e-5},
+  webgl: {rtol: 1e-4, atol: 2e-4},
+};
+
+type Nested = number | Nested[];
+const flat = (x: Nested): number[] => (typeof x === 'number' ? [x] : x.flatMap(flat));
+
+function compare(res: BackendResult, tol: Tol, check: string, actual: tf.Tensor, expected: Nested): void {
+  const a = actual.dataSync();
+  const e = flat(expected);
+  let ok = a.length === e.length;
+  for (let i = 0; i < Math.min(a.length, e.length); i++) {
+    const err = Math.abs(a[i]! - e[i]!);
+    const ratio = err === 0 ? 0 : err / (tol.atol + tol.rtol * Math.abs(e[i]!));
+    if (!(ratio <= 1)) {
+      ok = false;
+      if (res.failures.length < 20) res.failures.push({check, entry: i, actual: a[i]!, expected: e[i]!});
+    }
+    res.worst = Math.max(res.worst, Number.isNaN(ratio) ? Infinity : ratio);
+  }
+  if (ok) res.passed++; else res.failed++;
+}
+
+async function checkBackend(name: string): Promise<BackendResult> {
+  const res: BackendResult = {backend: name, ran: false, passed: 0, failed: 0, worst: 0, failures: []};
+  try {
+    if (!(await tf.setBackend(name))) throw new Error('setBackend returned false');
+    await tf.ready();
+    if (tf.getBackend() !== name) throw new Error(`active backend is ${tf.getBackend()}`);
+  } catch (e) {
+    res.reason = (e as Error).message;
+    return res;
+  }
+  res.ran = true;
+  res.path = name === 'cpu' || name === 'wasm' ? 'fast kernels' : 'composite path';
+  const tol = TOLS[name]!;
+  res.tol = tol;
+  for (const c of fillFixture.cases) {
+    compare(res, {rtol: 0, atol: 0}, `fillTriangular n=${c.n} upper=${c.upper}`, fillTriangular(c.x, c.upper), c.y);
+  }
+  for (const c of klFixture.cases) {
+    tf.tidy(() => {
+      const t = (v: unknown) => tf.tensor(v as number[]);
+      const args = [t(c.mean1), t(c.scaleTril1), t(c.mean2), t(c.scaleTril2)];
+      const label = `klDivergence d=${c.d} batch=${JSON.stringify(c.batch)}`;
+      compare(res, tol, label, klDivergence(args[0]!, args[1]!, args[2]!, args[3]!), c.kl as Nested);
+      const w = t(c.weights);
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor, m: tf.Tensor, l: tf.Tensor) => tf.sum(tf.mul(klDivergence(a, b, m, l), w)))(args);
+      compare(res, tol, `${label} grad mean1`, g[0]!, c.gradMean1 as Nested);
+      compare(res, tol, `${label} grad scaleTril1`, g[1]!, c.gradScaleTril1 as Nested);
+      compare(res, tol, `${label} grad mean2`, g[2]!, c.gradMean2 as Nested);
+      compare(res, tol, `${label} grad scaleTril2`, g[3]!, c.gradScaleTril2 as Nested);
+    });
+  }
+  for (const c of lossFixture.cases) {
+    tf.tidy(() => {
+      const loss = c.kind === 'kl'
+        ? gaussianKLLoss({layout: c.layout as 'full', direction: c.direction as 'forward'})
+        : gaussianNLLLoss({layout: c.layout as 'full'});
+      const label = `${c.kind} ${c.layout} d=${c.d} ${c.direction ?? c.target}`;
+      const yt = tf.tensor2d(c.yTrue);
+      const yp = tf.tensor2d(c.yPred);
+      compare(res, tol, label, loss(yt, yp), c.loss);
+      const w = tf.tensor1d(c.weights);
+      const [gt, gp] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(loss(a, b), w)))([yt, yp]);
+      compare(res, tol, `${label} grad yTrue`, gt!, c.gradYTrue);
+      compare(res, tol, `${label} grad yPred`, gp!, c.gradYPred);
+    });
+  }
+  return res;
+}
+
+async function main(): Promise<void> {
+  setWasmPaths(new URL('./wasm/', location.href).href);
+  const results: BackendResult[] = [];
+  for (const name of ['cpu', 'wasm', 'webgl']) results.push(await checkBackend(name));
+  (window as unknown as {__checks: BackendResult[]}).__checks = results;
+  document.getElementById('out')!.textContent = JSON.stringify(results, null, 2);
+}
+
+main().catch((e: Error) => {
+  (window as unknown as {__checks: unknown}).__checks = {error: e.message};
+  console.error(e);
+});
