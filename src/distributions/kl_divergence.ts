@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import {gaussianLossCore} from '../kernels/gaussian_core.js';
 import {assertMinRank, broadcastBatch, fail, fmt, toFloatTensor} from '../util/checks.js';
+import {gaussianArgs} from './gaussian_args.js';
 import {DEFAULT_MIN_DIAG, validateGaussianValues} from './validate.js';
 
 export interface KLDivergenceOptions {
@@ -19,27 +20,15 @@ function klDivergence_(mean1: tf.Tensor | tf.TensorLike, scaleTril1: tf.Tensor |
                        mean2: tf.Tensor | tf.TensorLike, scaleTril2: tf.Tensor | tf.TensorLike,
                        {minDiag = DEFAULT_MIN_DIAG, validateArgs = false}: KLDivergenceOptions = {}): tf.Tensor {
   const fn = 'klDivergence';
-  const m1 = toFloatTensor(mean1, 'mean1', fn);
-  const l1 = toFloatTensor(scaleTril1, 'scaleTril1', fn);
+  const p = gaussianArgs(fn, mean1, scaleTril1, 'mean1', 'scaleTril1');
+  const d = p.dim;
   const m2 = toFloatTensor(mean2, 'mean2', fn);
-  const l2 = toFloatTensor(scaleTril2, 'scaleTril2', fn);
-  assertMinRank(m1, 1, 'mean1', fn, '[..., d]');
   assertMinRank(m2, 1, 'mean2', fn, '[..., d]');
-  assertMinRank(l1, 2, 'scaleTril1', fn, '[..., d, d]');
-  assertMinRank(l2, 2, 'scaleTril2', fn, '[..., d, d]');
-  const d = m1.shape[m1.rank - 1] as number;
-  for (const [t, name] of [[l1, 'scaleTril1'], [l2, 'scaleTril2']] as const) {
-    if (t.shape[t.rank - 1] !== d || t.shape[t.rank - 2] !== d) {
-      fail(fn, `${name} must have shape [..., ${d}, ${d}] to match mean1 ${fmt(m1.shape)}, ` +
-        `but got shape ${fmt(t.shape)}.`);
-    }
-  }
   if (m2.shape[m2.rank - 1] !== d) {
-    fail(fn, `mean2 must have shape [..., ${d}] to match mean1 ${fmt(m1.shape)}, but got shape ${fmt(m2.shape)}.`);
+    fail(fn, `mean2 must have shape [..., ${d}] to match mean1 ${fmt(p.mean.shape)}, but got shape ${fmt(m2.shape)}.`);
   }
-  let batch = broadcastBatch(m1.shape.slice(0, -1), l1.shape.slice(0, -2), 'mean1', 'scaleTril1', m1.shape, l1.shape, fn);
-  batch = broadcastBatch(batch, m2.shape.slice(0, -1), 'mean1', 'mean2', m1.shape, m2.shape, fn);
-  batch = broadcastBatch(batch, l2.shape.slice(0, -2), 'mean1', 'scaleTril2', m1.shape, l2.shape, fn);
+  const q = gaussianArgs(fn, m2, scaleTril2, 'mean2', 'scaleTril2');
+  const batch = broadcastBatch(p.batch, q.batch, 'mean1', 'mean2', p.mean.shape, m2.shape, fn);
   const n = batch.reduce((a, b) => a * b, 1);
   // Pack both Gaussians as rows of the 'full' layout, [mean | L row-major],
   // and hand them to the same core as the losses.
@@ -47,13 +36,13 @@ function klDivergence_(mean1: tf.Tensor | tf.TensorLike, scaleTril1: tf.Tensor |
     tf.reshape(tf.broadcastTo(m, [...batch, d]), [n, d]),
     tf.reshape(tf.broadcastTo(l, [...batch, d, d]), [n, d * d]),
   ], 1) as tf.Tensor2D;
-  const p = row(m1, l1);
-  const q = row(m2, l2);
+  const rowsP = row(p.mean, p.scaleTril);
+  const rowsQ = row(q.mean, q.scaleTril);
   if (validateArgs) {
-    validateGaussianValues(p, d, 'full', fn, 'mean1/scaleTril1');
-    validateGaussianValues(q, d, 'full', fn, 'mean2/scaleTril2');
+    validateGaussianValues(rowsP, d, 'full', fn, 'mean1/scaleTril1');
+    validateGaussianValues(rowsQ, d, 'full', fn, 'mean2/scaleTril2');
   }
-  const kl = gaussianLossCore(p, q, {kind: 'kl', dim: d, layout: 'full', direction: 'forward', minDiag});
+  const kl = gaussianLossCore(rowsP, rowsQ, {kind: 'kl', dim: d, layout: 'full', direction: 'forward', minDiag});
   return tf.reshape(kl, batch);
 }
 

@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import {fillTriangularInverse} from '../linalg/fill_triangular_inverse.js';
 import {maskValues} from '../linalg/triangular_size.js';
 import {GaussianLayout, LAYOUTS} from '../kernels/row_layout.js';
-import {assertMinRank, assertOneOf, broadcastBatch, fail, fmt, toFloatTensor} from '../util/checks.js';
+import {assertOneOf} from '../util/checks.js';
+import {gaussianArgs} from './gaussian_args.js';
 
 /**
  * The inverse of {@link unpackGaussian}: packs means `[..., d]` and lower
@@ -25,15 +26,7 @@ export function packGaussian(mean: tf.Tensor | tf.TensorLike, scaleTril: tf.Tens
   const fn = 'packGaussian';
   assertOneOf(layout, LAYOUTS, 'layout', fn);
   return tf.tidy(() => {
-    const $m = toFloatTensor(mean, 'mean', fn);
-    const $l = toFloatTensor(scaleTril, 'scaleTril', fn);
-    assertMinRank($m, 1, 'mean', fn, '[..., d]');
-    assertMinRank($l, 2, 'scaleTril', fn, '[..., d, d]');
-    const d = $m.shape[$m.rank - 1] as number;
-    if ($l.shape[$l.rank - 1] !== d || $l.shape[$l.rank - 2] !== d) {
-      fail(fn, `scaleTril must have shape [..., ${d}, ${d}] to match mean ${fmt($m.shape)}, but got shape ${fmt($l.shape)}.`);
-    }
-    const batch = broadcastBatch($m.shape.slice(0, -1), $l.shape.slice(0, -2), 'mean', 'scaleTril', $m.shape, $l.shape, fn);
+    const {mean: $m, scaleTril: $l, dim: d, batch} = gaussianArgs(fn, mean, scaleTril);
     const m = tf.broadcastTo($m, [...batch, d]);
     const l = tf.broadcastTo($l, [...batch, d, d]);
     const factor = layout === 'full'

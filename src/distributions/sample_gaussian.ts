@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import {maskValues} from '../linalg/triangular_size.js';
-import {assertMinRank, assertPositiveInt, broadcastBatch, fail, fmt, toFloatTensor} from '../util/checks.js';
+import {assertPositiveInt} from '../util/checks.js';
+import {gaussianArgs} from './gaussian_args.js';
 
 /**
  * Draws samples `mean + L·ε`, `ε ~ N(0, I)`, from Gaussians given by means
@@ -25,15 +26,7 @@ export function sampleGaussian(mean: tf.Tensor | tf.TensorLike, scaleTril: tf.Te
   const fn = 'sampleGaussian';
   assertPositiveInt(numSamples, 'numSamples', fn);
   return tf.tidy(() => {
-    const $m = toFloatTensor(mean, 'mean', fn);
-    const $l = toFloatTensor(scaleTril, 'scaleTril', fn);
-    assertMinRank($m, 1, 'mean', fn, '[..., d]');
-    assertMinRank($l, 2, 'scaleTril', fn, '[..., d, d]');
-    const d = $m.shape[$m.rank - 1] as number;
-    if ($l.shape[$l.rank - 1] !== d || $l.shape[$l.rank - 2] !== d) {
-      fail(fn, `scaleTril must have shape [..., ${d}, ${d}] to match mean ${fmt($m.shape)}, but got shape ${fmt($l.shape)}.`);
-    }
-    const batch = broadcastBatch($m.shape.slice(0, -1), $l.shape.slice(0, -2), 'mean', 'scaleTril', $m.shape, $l.shape, fn);
+    const {mean: $m, scaleTril: $l, dim: d, batch} = gaussianArgs(fn, mean, scaleTril);
     const shape = [numSamples, ...batch];
     const L = tf.broadcastTo(tf.mul($l, tf.tensor2d(maskValues(d, 'lower'), [d, d])), [...shape, d, d]);
     const eps = tf.randomNormal([...shape, d, 1], 0, 1, 'float32', seed);

@@ -19,7 +19,7 @@ function eye(d: number): tf.Tensor2D {
 }
 
 /** The diagonals of `[B, d, d]` matrices, as `[B, d]` (a mask and a sum). */
-export function matrixDiag(L: tf.Tensor3D): tf.Tensor2D {
+function matrixDiag(L: tf.Tensor3D): tf.Tensor2D {
   return tf.sum(tf.mul(L, eye(L.shape[1])), -1);
 }
 

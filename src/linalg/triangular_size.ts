@@ -10,11 +10,6 @@ export function triangularSide(m: number): number | null {
   return (n * (n + 1)) / 2 === m ? n : null;
 }
 
-/** `n(n + 1) / 2`, the number of entries in an `n x n` triangle. */
-export function triangularNumber(n: number): number {
-  return (n * (n + 1)) / 2;
-}
-
 const maskCache = new Map<string, Float32Array>();
 
 /**

@@ -65,13 +65,6 @@ export function assertMinRank(x: tf.Tensor, minRank: number, arg: string, fn: st
   }
 }
 
-/** Checks that `x` has exactly `rank` dimensions. */
-export function assertRank(x: tf.Tensor, rank: number, arg: string, fn: string, what: string): void {
-  if (x.rank !== rank) {
-    fail(fn, `${arg} must have shape ${what} (rank ${rank}), but got shape ${fmt(x.shape)}.`);
-  }
-}
-
 /** Checks that `value` is a positive integer. */
 export function assertPositiveInt(value: number, arg: string, fn: string): void {
   if (!Number.isInteger(value) || value <= 0) {
