@@ -6,14 +6,19 @@
 //   tensorflow     - tfjs-node, only when it is installed
 const backends = ['cpu', 'wasm', 'cpu-composite'];
 try {
-  require.resolve('@tensorflow/tfjs-node');
+  // Loads the native library too: a package that installed but cannot load
+  // is reported and skipped, like one that is absent.
+  require('@tensorflow/tfjs-node');
   backends.push('tensorflow');
-} catch {
-  // Optional dependency: not installable on machines without the libtensorflow download.
+} catch (e) {
+  // Optional dependency: not installable where libtensorflow cannot be downloaded.
+  if (e && e.code !== 'MODULE_NOT_FOUND') console.warn(`tfjs-node is installed but does not load: ${e.message}`);
 }
 
 const only = process.env.TFJS_GAUSSIAN_BACKENDS;
 const selected = only ? backends.filter((b) => only.split(',').includes(b)) : backends;
+console.log(`tfjs-gaussian: testing on ${selected.join(', ')}` +
+  (backends.includes('tensorflow') ? '' : ' (tfjs-node is not installed here)'));
 
 module.exports = {
   projects: selected.map((backend) => ({
