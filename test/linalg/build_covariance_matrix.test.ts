@@ -6,6 +6,7 @@ import {expectClose, expectNoLeak} from '../helpers';
 describe('buildCovarianceMatrix', () => {
   it('buildCovarianceMatrix gives the notebook\'s covariances for [1, .5, 1] and [2, .5, 2]', () => {
     // L = [[1, 0], [0.5, 1]] and [[2, 0], [0.5, 2]] in TFP's fill order.
+    // Sums of products of short binary fractions: exact in float32; the atol only allows for summation order.
     expectClose(buildCovarianceMatrix([1, 0.5, 1]), [[1, 0.5], [0.5, 1.25]], {rtol: 0, atol: 1e-7});
     expectClose(buildCovarianceMatrix([[2, 0.5, 2]]), [[[4, 1], [1, 4.25]]], {rtol: 0, atol: 1e-6});
   });

@@ -23,6 +23,7 @@ const tensor = (v: number[] | number[][]) => tf.tensor(v as number[]);
 
 describe('triangularSolve', () => {
   it('triangularSolve solves the documented 2x2 example, plain and adjoint', () => {
+    // Exact small answers: at most a few float32 roundings of numbers <= 3, so atol 1e-6.
     expectClose(triangularSolve([[2, 0], [1, 1]], [[2], [3]]), [[1], [2]], {rtol: 0, atol: 1e-6});
     expectClose(triangularSolve([[2, 0], [1, 1]], [[2], [3]], {adjoint: true}), [[-0.5], [3]], {rtol: 0, atol: 1e-6});
   });
@@ -45,6 +46,7 @@ describe('triangularSolve', () => {
     const U0 = tf.tensor2d([[2, 1, -1], [0, 1, 0.5], [0, 0, 4]]);
     const B = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
     // U0 X = B checked by multiplying back.
+    // Multiplying back in float32: three products of entries <= 6 per sum, about 1e-6.
     expectClose(tf.matMul(U0, triangularSolve(U, B, {lower: false})), B, {rtol: 1e-6, atol: 1e-6});
     expectClose(tf.matMul(U0, triangularSolve(U, B, {lower: false, adjoint: true}), true), B, {rtol: 1e-6, atol: 1e-6});
   });
@@ -54,6 +56,7 @@ describe('triangularSolve', () => {
     const B = tf.randomNormal([4, 3, 1], 0, 1, 'float32', 2);
     const X = triangularSolve(L, B);
     expect(X.shape).toEqual([2, 4, 3, 1]);
+    // Unit-diagonal 3x3 factors with entries in [0, 1): the product back rounds to ~1e-6; 1e-5 leaves margin.
     expectClose(tf.matMul(tf.broadcastTo(L, [2, 4, 3, 3]), X), tf.broadcastTo(B, [2, 4, 3, 1]), {rtol: 1e-5, atol: 1e-5});
   });
 
