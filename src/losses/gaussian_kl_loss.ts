@@ -53,13 +53,11 @@ export function gaussianKLLoss(options: GaussianKLLossOptions = {}): GaussianLos
   const minDiag = options.minDiag ?? DEFAULT_MIN_DIAG;
   return (yTrue, yPred) => tf.tidy(() => {
     const rows = lossRows(fn, yTrue, yPred, options, layout, (_d, w) => [w]);
-    {
-      if (options.validateArgs) {
-        validateGaussianValues(rows.yTrue, rows.dim, layout, fn, 'yTrue');
-        validateGaussianValues(rows.yPred, rows.dim, layout, fn, 'yPred', false);
-      }
-      const kl = gaussianLossCore(rows.yTrue, rows.yPred, {kind: 'kl', dim: rows.dim, layout, direction, minDiag});
-      return tf.reshape(kl, rows.batch);
+    if (options.validateArgs) {
+      validateGaussianValues(rows.yTrue, rows.dim, layout, fn, 'yTrue');
+      validateGaussianValues(rows.yPred, rows.dim, layout, fn, 'yPred', false);
     }
+    const kl = gaussianLossCore(rows.yTrue, rows.yPred, {kind: 'kl', dim: rows.dim, layout, direction, minDiag});
+    return tf.reshape(kl, rows.batch);
   });
 }
