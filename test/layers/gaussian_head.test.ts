@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {GaussianHead, gaussianHead, gaussianParamsSize, unpackGaussian} from '../../src/index';
-import {allFinite, expectClose, expectExact} from '../helpers';
+import {allFinite, expectClose, expectExact, expectNoLeak, finiteDiff} from '../helpers';
 
 describe('GaussianHead', () => {
   it.each(['full', 'packed'] as const)('gaussianHead (%s) maps inputs of ±1e3 to a positive finite diagonal', (layout) => {
@@ -25,6 +25,29 @@ describe('GaussianHead', () => {
   it('gaussianHead (full) zeroes the strict upper triangle and passes the strict lower one', () => {
     const y = gaussianHead({dim: 2}).apply(tf.tensor2d([[5, 6, 0, 7, -8, 0]])) as tf.Tensor;
     expectClose(y, [[5, 6, Math.log(2) + 1e-5, 0, -8, Math.log(2) + 1e-5]], {rtol: 1e-6, atol: 0});
+  });
+
+  it('gaussianHead gradient matches float64 finite differences of its closed form', () => {
+    // Closed form per column: mean and strict lower pass through, diagonal
+    // softplus(x) + shift, strict upper 0 ('full', d = 2: columns 2 and 5 are
+    // the diagonal, 3 the upper entry).
+    const kinds = ['keep', 'keep', 'diag', 'zero', 'keep', 'diag'];
+    const w = [0.5, -1, 2, 3, 1.5, -0.7];
+    const f = (x: Float64Array) => kinds.reduce((a, k, i) =>
+      a + w[i]! * (k === 'keep' ? x[i]! : k === 'diag' ? Math.log1p(Math.exp(x[i]!)) + 1e-5 : 0), 0);
+    const x0 = [0.3, -0.2, -1.5, 0.7, 0.1, 2.0];
+    const fd = finiteDiff(f, Float64Array.from(x0));
+    const head = gaussianHead({dim: 2});
+    const g = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(head.apply(x) as tf.Tensor, tf.tensor2d([w]))))(tf.tensor2d([x0]));
+    // Central differences with h = 1e-5 in float64 are accurate to ~1e-10;
+    // the float32 gradient to a few ulps of entries <= 3.
+    expectClose(g, [Array.from(fd)], {rtol: 1e-6, atol: 1e-6});
+  });
+
+  it('gaussianHead leaves no tensors behind', () => {
+    const head = gaussianHead({dim: 2});
+    const x = tf.ones([4, 6]);
+    expectNoLeak(() => tf.grad((v: tf.Tensor) => tf.sum(head.apply(v) as tf.Tensor))(x).dispose());
   });
 
   it('GaussianHead config carries dim, layout and diagShift', () => {

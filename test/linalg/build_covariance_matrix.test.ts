@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {buildCovarianceMatrix} from '../../src/index';
-import {expectClose, expectNoLeak} from '../helpers';
+import {expectClose, expectNoLeak, finiteDiff} from '../helpers';
 
 describe('buildCovarianceMatrix', () => {
   it('buildCovarianceMatrix gives the notebook\'s covariances for [1, .5, 1] and [2, .5, 2]', () => {
@@ -30,6 +30,24 @@ describe('buildCovarianceMatrix', () => {
         }
       }
     }
+  });
+
+  it('buildCovarianceMatrix gradient matches float64 finite differences', () => {
+    // f(theta) = sum(W * L L^T) with L = fillTriangular(theta), n = 3, written
+    // out in plain JS from TFP's fill order [[t3, 0, 0], [t5, t4, 0], [t2, t1, t0]].
+    const W = [[1, -2, 0.5], [0.3, 2, -1], [1.5, 0.7, -0.4]];
+    const Lof = (t: Float64Array) => [[t[3]!, 0, 0], [t[5]!, t[4]!, 0], [t[2]!, t[1]!, t[0]!]];
+    const f = (t: Float64Array) => {
+      const L = Lof(t);
+      let s = 0;
+      for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) s += W[i]![j]! * L[i]!.reduce((a, v, k) => a + v * L[j]![k]!, 0);
+      return s;
+    };
+    const t0 = [0.9, -0.3, 0.4, 1.2, 0.8, -0.6];
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(buildCovarianceMatrix(t), W)))(tf.tensor1d(t0));
+    // f is quadratic, so central differences are exact up to float64 rounding
+    // (~1e-10); the float32 gradient has entries <= 10.
+    expectClose(g, Array.from(finiteDiff(f, Float64Array.from(t0))), {rtol: 1e-6, atol: 1e-5});
   });
 
   it('buildCovarianceMatrix throws for a size that is not triangular, naming it', () => {
