@@ -151,8 +151,8 @@ const lossWithGradSpec: JsKernelSpec = {
 
 /**
  * `x [B, W] * scale [B]` row by row: the backward pass of the fused loss.
- * (The cpu backend's broadcasting Mul walks indices generically and is ~20x
- * slower for this shape.)
+ * (tf.mul with a [B, 1] broadcast on the cpu backend walks indices
+ * generically; it made the whole (1024, 16) loss step 6-10x slower.)
  */
 const scaleRowsSpec: JsKernelSpec = {
   name: SCALE_ROWS,
