@@ -28,20 +28,6 @@ function flat(x: tf.Tensor | Nested | Float32Array): number[] {
   return (x as Nested[]).flatMap((v) => flat(v));
 }
 
-/** Largest elementwise error measured against the tolerance (<= 1 passes). */
-export function worstRatio(actual: tf.Tensor | Nested, expected: tf.Tensor | Nested, tol: Tol): number {
-  const a = flat(actual);
-  const e = flat(expected);
-  if (a.length !== e.length) throw new Error(`length ${a.length} != expected ${e.length}`);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) {
-    const err = Math.abs((a[i] as number) - (e[i] as number));
-    const r = err === 0 ? 0 : err / (tol.atol + tol.rtol * Math.abs(e[i] as number));
-    worst = Math.max(worst, Number.isNaN(r) ? Infinity : r);
-  }
-  return worst;
-}
-
 /** Expects `actual` within `tol` of `expected`, naming the worst entry on failure. */
 export function expectClose(actual: tf.Tensor | Nested, expected: tf.Tensor | Nested, tol: Tol, label = ''): void {
   const a = flat(actual);
@@ -62,6 +48,14 @@ export function expectClose(actual: tf.Tensor | Nested, expected: tf.Tensor | Ne
       `(error ${Math.abs((a[worst] as number) - (e[worst] as number)).toExponential(3)}, ` +
       `allowed ${(tol.atol + tol.rtol * Math.abs(e[worst] as number)).toExponential(3)})`);
   }
+}
+
+/** One case of test/fixtures/losses.json (scripts/make_fixtures.py, loss_cases). */
+export interface LossCase {
+  kind: 'kl' | 'nll'; layout: 'full' | 'packed'; d: number;
+  direction?: 'forward' | 'reverse' | 'symmetric'; target?: 'points' | 'padded';
+  yTrue: number[][]; yPred: number[][]; loss: number[]; weights: number[];
+  gradYTrue: number[][]; gradYPred: number[][];
 }
 
 export function fixture<T>(name: string): T {

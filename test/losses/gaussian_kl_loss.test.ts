@@ -1,13 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {gaussianKLLoss, gaussianParamsSize, packGaussian} from '../../src/index';
-import {allFinite, compositePath, expectClose, expectNoLeak, fixture, Tol} from '../helpers';
+import {allFinite, compositePath, expectClose, expectNoLeak, fixture, Tol, LossCase} from '../helpers';
 
-interface LossCase {
-  kind: 'kl' | 'nll'; layout: 'full' | 'packed'; d: number; direction?: 'forward' | 'reverse' | 'symmetric';
-  yTrue: number[][]; yPred: number[][]; loss: number[]; weights: number[];
-  gradYTrue: number[][]; gradYPred: number[][];
-}
 const cases = fixture<{cases: LossCase[]}>('losses.json').cases.filter((c) => c.kind === 'kl');
 
 // Same float32 inputs as the float64 torch fixtures (d <= 3, values below 20):

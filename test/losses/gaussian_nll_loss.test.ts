@@ -1,14 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {gaussianNLLLoss, padTargets} from '../../src/index';
-import {allFinite, compositePath, expectClose, expectNoLeak, fixture, Tol} from '../helpers';
+import {allFinite, compositePath, expectClose, expectNoLeak, fixture, Tol, LossCase} from '../helpers';
 
-interface NLLCase {
-  kind: 'kl' | 'nll'; layout: 'full' | 'packed'; d: number; target?: 'points' | 'padded';
-  yTrue: number[][]; yPred: number[][]; loss: number[]; weights: number[];
-  gradYTrue: number[][]; gradYPred: number[][];
-}
-const cases = fixture<{cases: NLLCase[]}>('losses.json').cases.filter((c) => c.kind === 'nll');
+const cases = fixture<{cases: LossCase[]}>('losses.json').cases.filter((c) => c.kind === 'nll');
 
 // float64 torch fixtures (cross-checked with scipy.stats.multivariate_normal
 // in the generator); values below 10, d <= 3. The fast path rounds once
