@@ -2,8 +2,9 @@
  * tfjs-gaussian: full-covariance Gaussians for TensorFlow.js. This file is the
  * whole public surface.
  *
- * Importing the package registers its fast kernels for the `cpu` and `wasm`
- * backends; every other backend uses the composite path.
+ * Importing the package registers its fused kernels for the backends that
+ * have them (`hasFusedKernels(name)` says which); every other backend uses
+ * the composite path.
  */
 export {fillTriangular} from './linalg/fill_triangular.js';
 export {fillTriangularInverse} from './linalg/fill_triangular_inverse.js';
@@ -25,9 +26,10 @@ export {gaussianNLLLoss} from './losses/gaussian_nll_loss.js';
 export {padTargets} from './losses/pad_targets.js';
 export type {GaussianLossFn, GaussianLossOptions} from './losses/loss_args.js';
 
+import './layers/register.js';
 export {GaussianHead, gaussianHead} from './layers/gaussian_head.js';
 export type {GaussianHeadArgs} from './layers/gaussian_head.js';
 
-export type {GaussianLayout} from './kernels/row_layout.js';
-export type {KLDirection} from './kernels/kernel_specs.js';
-export {FORCE_COMPOSITE_FLAG} from './kernels/register_js_kernels.js';
+export type {GaussianLayout} from './layout/row_layout.js';
+export type {KLDirection} from './kernels/kernel_names.js';
+export {FORCE_COMPOSITE_FLAG, hasFusedKernels} from './kernels/fused_op.js';

@@ -28,7 +28,7 @@ describe('accuracy against float64', () => {
           expect(e.grad).toBeLessThan(1e-5);
         } else {
           // Small KL (~1e-4), computed in float32 from terms that are each >= 0
-          // (composite.ts, klComposite): measured worst up to condition 1e3 is
+          // (kernels/composite/gaussian_kl.ts, klPair): measured worst up to condition 1e3 is
           // 1.2e-5 (value) and 6.0e-6 (gradients), beyond it 9.1e-5 and 6.5e-5.
           const bound = cond <= 1e3 ? 1e-4 : 2e-4;
           expect(e.value).toBeLessThan(bound);

@@ -1,4 +1,4 @@
-import {GaussianLayout, LAYOUTS, widthOf} from '../kernels/row_layout.js';
+import {GaussianLayout, LAYOUTS, widthOf} from '../layout/row_layout.js';
 import {assertOneOf, assertPositiveInt} from '../util/checks.js';
 
 /**

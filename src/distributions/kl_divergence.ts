@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import {gaussianLossCore} from '../kernels/gaussian_core.js';
+import {gaussianKLOp} from '../kernels/ops.js';
 import {assertMinRank, broadcastBatch, fail, fmt, toFloatTensor} from '../util/checks.js';
 import {gaussianArgs} from './gaussian_args.js';
 import {DEFAULT_MIN_DIAG, validateGaussianValues} from './validate.js';
@@ -42,7 +42,7 @@ function klDivergence_(mean1: tf.Tensor | tf.TensorLike, scaleTril1: tf.Tensor |
     validateGaussianValues(rowsP, d, 'full', fn, 'mean1/scaleTril1');
     validateGaussianValues(rowsQ, d, 'full', fn, 'mean2/scaleTril2');
   }
-  const kl = gaussianLossCore(rowsP, rowsQ, {kind: 'kl', dim: d, layout: 'full', direction: 'forward', minDiag});
+  const kl = gaussianKLOp([rowsP, rowsQ], {dim: d, layout: 'full', direction: 'forward', minDiag});
   return tf.reshape(kl, batch);
 }
 

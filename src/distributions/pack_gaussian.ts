@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import {fillTriangularInverse} from '../linalg/fill_triangular_inverse.js';
-import {maskValues} from '../linalg/triangular_size.js';
-import {GaussianLayout, LAYOUTS} from '../kernels/row_layout.js';
+import {maskValues} from '../layout/masks.js';
+import {GaussianLayout, LAYOUTS} from '../layout/row_layout.js';
 import {assertOneOf} from '../util/checks.js';
 import {gaussianArgs} from './gaussian_args.js';
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import {maskValues} from '../linalg/triangular_size.js';
+import {maskValues} from '../layout/masks.js';
 import {assertPositiveInt} from '../util/checks.js';
 import {gaussianArgs} from './gaussian_args.js';
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import {unpackRows} from '../kernels/composite.js';
-import {dimOfWidth, GaussianLayout, LAYOUTS, widthOf} from '../kernels/row_layout.js';
+import {unpackRows} from '../layout/unpack_rows.js';
+import {dimOfWidth, GaussianLayout, LAYOUTS, widthOf} from '../layout/row_layout.js';
 import {assertMinRank, assertOneOf, assertPositiveInt, fail, fmt, toFloatTensor} from '../util/checks.js';
 
 export interface UnpackGaussianOptions {

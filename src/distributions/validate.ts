@@ -4,10 +4,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import {rowLayout, GaussianLayout} from '../kernels/row_layout.js';
+import {rowLayout, GaussianLayout} from '../layout/row_layout.js';
 import {fail} from '../util/checks.js';
 
-/** Default diagonal guard of the losses and klDivergence (see js_math.ts `guardDiag`). */
+/** Default diagonal guard of the losses and klDivergence (see kernels/shared/js_math.ts `guardDiag`). */
 export const DEFAULT_MIN_DIAG = 1e-6;
 
 /**

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
-import {GaussianLayout, LAYOUTS, rowLayout, widthOf} from '../kernels/row_layout.js';
+import {GaussianLayout, LAYOUTS, rowLayout, widthOf} from '../layout/row_layout.js';
 import {assertOneOf, assertPositiveInt, fail, fmt} from '../util/checks.js';
 
 export interface GaussianHeadArgs {
@@ -109,7 +109,6 @@ export class GaussianHead extends tfl.layers.Layer {
     return {...super.getConfig(), dim: this.dim, layout: this.layout, diagShift: this.diagShift};
   }
 }
-tf.serialization.registerClass(GaussianHead);
 
 /**
  * Creates a {@link GaussianHead} layer.

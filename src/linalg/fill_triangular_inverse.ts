@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import {fail, fmt, toFloatTensor, assertMinRank} from '../util/checks.js';
-import {maskValues} from './triangular_size.js';
+import {maskValues} from '../layout/masks.js';
 
 function fillTriangularInverse_(x: tf.Tensor | tf.TensorLike, upper = false): tf.Tensor {
   const $x = toFloatTensor(x, 'x', 'fillTriangularInverse');

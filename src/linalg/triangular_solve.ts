@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import {lowerSolveCore} from '../kernels/gaussian_core.js';
+import {triangularSolveOp} from '../kernels/ops.js';
 import {assertMinRank, broadcastBatch, fail, fmt, toFloatTensor} from '../util/checks.js';
 
 export interface TriangularSolveOptions {
@@ -36,7 +36,7 @@ function triangularSolve_(matrix: tf.Tensor | tf.TensorLike, rhs: tf.Tensor | tf
     m3 = tf.transpose(m3, [0, 2, 1]);
     adj = !adjoint;
   }
-  return tf.reshape(lowerSolveCore(m3, r3, adj), [...batch, d, k]);
+  return tf.reshape(triangularSolveOp([m3, r3], {adjoint: adj}), [...batch, d, k]);
 }
 
 /**

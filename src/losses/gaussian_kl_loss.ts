@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import {DEFAULT_MIN_DIAG, validateGaussianValues} from '../distributions/validate.js';
-import {gaussianLossCore} from '../kernels/gaussian_core.js';
-import {KLDirection} from '../kernels/kernel_specs.js';
+import {gaussianKLOp} from '../kernels/ops.js';
+import {KLDirection} from '../kernels/kernel_names.js';
 import {assertOneOf} from '../util/checks.js';
 import {checkLossOptions, GaussianLossFn, GaussianLossOptions, lossRows} from './loss_args.js';
 
@@ -57,7 +57,7 @@ export function gaussianKLLoss(options: GaussianKLLossOptions = {}): GaussianLos
       validateGaussianValues(rows.yTrue, rows.dim, layout, fn, 'yTrue');
       validateGaussianValues(rows.yPred, rows.dim, layout, fn, 'yPred', false);
     }
-    const kl = gaussianLossCore(rows.yTrue, rows.yPred, {kind: 'kl', dim: rows.dim, layout, direction, minDiag});
+    const kl = gaussianKLOp([rows.yTrue, rows.yPred], {dim: rows.dim, layout, direction, minDiag});
     return tf.reshape(kl, rows.batch);
   });
 }

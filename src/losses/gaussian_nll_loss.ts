@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import {DEFAULT_MIN_DIAG, validateGaussianValues} from '../distributions/validate.js';
-import {gaussianLossCore} from '../kernels/gaussian_core.js';
+import {gaussianNLLOp} from '../kernels/ops.js';
 import {checkLossOptions, GaussianLossFn, GaussianLossOptions, lossRows} from './loss_args.js';
 
 /**
@@ -39,7 +39,7 @@ export function gaussianNLLLoss(options: GaussianLossOptions = {}): GaussianLoss
       validateGaussianValues(rows.yTrue, rows.dim, null, fn, 'yTrue');
       validateGaussianValues(rows.yPred, rows.dim, layout, fn, 'yPred', false);
     }
-    const nll = gaussianLossCore(rows.yTrue, rows.yPred, {kind: 'nll', dim: rows.dim, layout, direction: 'forward', minDiag});
+    const nll = gaussianNLLOp([rows.yTrue, rows.yPred], {dim: rows.dim, layout, minDiag});
     return tf.reshape(nll, rows.batch);
   });
 }

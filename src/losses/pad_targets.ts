@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import {GaussianLayout, LAYOUTS, widthOf} from '../kernels/row_layout.js';
+import {GaussianLayout, LAYOUTS, widthOf} from '../layout/row_layout.js';
 import {assertMinRank, assertOneOf, toFloatTensor} from '../util/checks.js';
 
 /**

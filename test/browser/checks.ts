@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {setWasmPaths} from '@tensorflow/tfjs-backend-wasm';
 
-import {fillTriangular, gaussianKLLoss, gaussianNLLLoss, klDivergence} from 'tfjs-gaussian';
+import {fillTriangular, gaussianKLLoss, gaussianNLLLoss, hasFusedKernels, klDivergence} from 'tfjs-gaussian';
 import fillFixture from '../fixtures/fill_triangular.json';
 import klFixture from '../fixtures/kl_divergence.json';
 import lossFixture from '../fixtures/losses.json';
@@ -63,7 +63,7 @@ async function checkBackend(name: string): Promise<BackendResult> {
     return res;
   }
   res.ran = true;
-  res.path = name === 'cpu' || name === 'wasm' ? 'fast kernels' : 'composite path';
+  res.path = hasFusedKernels(name) ? 'fast kernels' : 'composite path';
   const tol = TOLS[name]!;
   res.tol = tol;
   for (const c of fillFixture.cases) {

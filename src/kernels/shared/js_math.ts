@@ -1,11 +1,11 @@
 /**
- * The numerical core on plain typed arrays, shared by the `cpu` and `wasm`
- * kernels (they differ only in where their arrays live).
+ * The numerical core on plain typed arrays, shared by every backend that
+ * can read its tensors as typed arrays (cpu, wasm; they differ only in where their arrays live).
  *
  * Gaussians are read in place from float32 rows in the 'full' layout,
  * `[mean (d) | L row-major (d * d)]`, at an offset `o`: `mean_i = y[o + i]`,
  * `L_ij = y[o + d + i * d + j]` (only `j <= i` is read). The 'packed' layout
- * is repacked to 'full' by the kernels first (kernel_specs.ts). Every product
+ * is repacked to 'full' by the kernels first (full_rows.ts). Every product
  * and sum is carried in float64 (JS numbers), so the only float32 rounding is
  * the load and the final store.
  *

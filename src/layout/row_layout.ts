@@ -1,18 +1,32 @@
 /**
- * Where each parameter of a Gaussian lives inside one row of `y`.
+ * The row-layout descriptor: where each parameter of a Gaussian lives inside
+ * one row of `y`. Public code (losses, layers, pack/unpack, validation) and
+ * the kernels all read it; it imports nothing from the rest of the library.
  *
- * A row is `[mean (d), factor entries]`. The `'full'` layout stores `L`
- * row-major (`d * d` entries, the strict upper triangle ignored); `'packed'`
- * stores the lower triangle in `fillTriangular` order (`d(d + 1) / 2`).
+ * A row is `[mean (dim) | scale entries]`, the mean at offset 0. The scale is
+ * a lower triangular factor `L`:
+ * - `'full'` stores `L` row-major (`dim * dim` entries, the strict upper
+ *   triangle ignored);
+ * - `'packed'` stores the lower triangle in `fillTriangular` order
+ *   (`dim (dim + 1) / 2` entries).
+ *
+ * New layouts (a diagonal scale, mixtures with logits and components) extend
+ * `RowLayout`; kernels take `{dim, layout}` as attributes and ask for the
+ * descriptor here, so they never depend on public ops.
  */
 export type GaussianLayout = 'full' | 'packed';
 
 export const LAYOUTS: readonly GaussianLayout[] = ['full', 'packed'];
 
 export interface RowLayout {
+  readonly layout: GaussianLayout;
   readonly dim: number;
   /** Entries per row: `dim + dim * dim` or `dim + dim * (dim + 1) / 2`. */
   readonly width: number;
+  /** Offset of the mean within a row. */
+  readonly meanOffset: number;
+  /** Structure of the scale: a lower triangular factor. */
+  readonly scale: 'tril';
   /**
    * `lIndex[i * dim + j]` is the column of `L[i][j]` within a row for
    * `j <= i`, and `-1` above the diagonal.
@@ -36,6 +50,7 @@ export function dimOfWidth(width: number, layout: GaussianLayout): number | null
 
 const cache = new Map<string, RowLayout>();
 
+/** The descriptor of `dim`-variate rows in `layout` (cached). */
 export function rowLayout(dim: number, layout: GaussianLayout): RowLayout {
   const key = `${layout}:${dim}`;
   const hit = cache.get(key);
@@ -54,7 +69,7 @@ export function rowLayout(dim: number, layout: GaussianLayout): RowLayout {
       }
     }
   }
-  const out = {dim, width: widthOf(dim, layout), lIndex};
+  const out: RowLayout = {layout, dim, width: widthOf(dim, layout), meanOffset: 0, scale: 'tril', lIndex};
   cache.set(key, out);
   return out;
 }

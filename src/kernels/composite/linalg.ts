@@ -1,0 +1,75 @@
+/**
+ * Building blocks of the composite path: the numerical core written with
+ * standard tfjs ops only, so it runs on every backend and gets its gradients
+ * from autodiff. Nothing here calls tf.linalg.bandPart (its gradient throws
+ * for a batch of one) nor tf.gather (its gradient throws on wasm), and a
+ * solve launches O(log d) kernels: no per-row or per-matrix loops.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+import {maskValues} from '../../layout/masks.js';
+
+export function eye(d: number): tf.Tensor2D {
+  return tf.tensor2d(maskValues(d, 'eye'), [d, d]);
+}
+
+/** The diagonals of `[B, d, d]` matrices, as `[B, d]` (a mask and a sum). */
+export function matrixDiag(L: tf.Tensor3D): tf.Tensor2D {
+  return tf.sum(tf.mul(L, eye(L.shape[1])), -1);
+}
+
+export function logAbsDet(L: tf.Tensor3D): tf.Tensor1D {
+  return tf.sum(tf.log(tf.abs(matrixDiag(L))), -1);
+}
+
+/**
+ * Solves `L X = rhs` (or `L^T X = rhs` when `adjoint`) for lower triangular
+ * `L [B, d, d]` whose upper triangle is already zero, `rhs [B, d, k]`.
+ *
+ * Write `L = D (I - P)` with `D = diag(L)` and `P = I - D^{-1} L` strictly
+ * lower, hence nilpotent (`P^d = 0`). Then
+ *   (I - P)^{-1} = I + P + ... + P^{d-1} = (I + P)(I + P^2)(I + P^4)...,
+ * a product of ceil(log2 d) factors, each applied with one matMul while P is
+ * squared with another. So a solve costs 2 ceil(log2 d) matMuls, not d
+ * substitution steps. For the adjoint, `L^T = (I - P^T) D`, and the same
+ * product is applied with P transposed (matMul's transposeA flag).
+ *
+ * The product has the same exact result as substitution, but it is not
+ * backward stable: for badly conditioned L its float32 error grows faster.
+ * The fast kernels substitute in float64; this path trades that margin for
+ * running everywhere.
+ */
+export function solveLowerZeroed(L: tf.Tensor3D, rhs: tf.Tensor3D, adjoint: boolean): tf.Tensor3D {
+  const d = L.shape[1];
+  const invDiag = tf.expandDims(tf.reciprocal(matrixDiag(L)), -1) as tf.Tensor3D;
+  let P = tf.sub(eye(d), tf.mul(L, invDiag)) as tf.Tensor3D;
+  let Y = adjoint ? rhs : tf.mul(rhs, invDiag) as tf.Tensor3D;
+  for (let span = 1; span < d; span *= 2) {
+    Y = tf.add(Y, tf.matMul(P, Y, adjoint, false));
+    if (span * 2 < d) P = tf.matMul(P, P);
+  }
+  return adjoint ? tf.mul(Y, invDiag) as tf.Tensor3D : Y;
+}
+
+/**
+ * The diagonal guard of shared/js_math.ts's `guardDiag` on `[B, d, d]`
+ * matrices: `|L_ii|` clamped to `[minDiag, 1 / minDiag]`, sign kept,
+ * gradient passed straight through.
+ */
+export function guardDiagonal(L: tf.Tensor3D, minDiag: number): tf.Tensor3D {
+  if (minDiag <= 0) return L;
+  const guard = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const m = args[0] as tf.Tensor3D;
+    const diag = matrixDiag(m);
+    const mag = tf.clipByValue(tf.abs(diag), minDiag, 1 / minDiag);
+    const signed = tf.where(tf.less(diag, 0), tf.neg(mag), mag);
+    // Replace the diagonal (off-diagonal part plus new diagonal) rather than
+    // add a correction: L + (new - old) would cancel catastrophically for a
+    // diagonal of 1e15 clamped to 1e6 in float32.
+    const d = m.shape[1];
+    const offDiag = tf.tensor2d(maskValues(d, 'eye').map((v) => 1 - v), [d, d]);
+    const value = tf.add(tf.mul(m, offDiag), tf.mul(eye(d), tf.expandDims(signed, -1)));
+    return {value, gradFunc: (dy: tf.Tensor) => dy};
+  });
+  return guard(L) as tf.Tensor3D;
+}

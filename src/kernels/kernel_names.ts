@@ -1,0 +1,99 @@
+/**
+ * One contract per primitive, declared once, as tfjs-core's kernel_names.ts
+ * does: the kernel name, the input names and types, and the attributes.
+ * Backends implement these names (kernels/<backend>/register.ts), the
+ * composite path implements them with tf ops (kernels/composite/), and the
+ * dispatcher (fused_op.ts) picks between the two.
+ *
+ * Each primitive also names how its fused kernels differentiate:
+ * - `'rows'`: the value is one number per row of the inputs (`[B]` from
+ *   `[B, ...]` inputs), so its Jacobian is block diagonal. A
+ *   `<name>WithGrad` kernel returns `[value, d value / d input_0, ...]` in
+ *   one pass (a training step needs both, and they share the solves), and
+ *   the backward pass only scales those rows by `dy` (`ScaleRows`).
+ * - `'backward'`: a `<name>Grad` kernel takes the inputs, the output `y` and
+ *   the upstream `dy`, and returns one gradient per input.
+ */
+import {NamedAttrMap, NamedTensorInfoMap} from '@tensorflow/tfjs-core';
+
+import {GaussianLayout} from '../layout/row_layout.js';
+
+export type GradMode = 'rows' | 'backward';
+
+/** A primitive's contract. `A` is its attribute type (carried by the type only). */
+export interface Primitive<I extends string = string, A extends NamedAttrMap = NamedAttrMap> {
+  /** Kernel name of the value kernel. */
+  readonly name: string;
+  /** Input names, in the order the dispatcher's op takes them. */
+  readonly inputNames: readonly I[];
+  readonly grad: GradMode;
+  /** `<name>WithGrad` (`'rows'`) or `<name>Grad` (`'backward'`). */
+  readonly gradName: string;
+  /** Inputs the gradient kernel reads, of `inputNames`, `'y'` and `'dy'` (`'backward'` only). */
+  readonly gradInputNames: readonly string[];
+  /** Phantom field: never set; ties the attribute type to the contract. */
+  readonly attrs?: A;
+}
+
+function primitive<I extends string, A extends NamedAttrMap>(
+    name: string, inputNames: readonly I[], grad: GradMode, gradInputNames?: readonly string[]): Primitive<I, A> {
+  return {
+    name, inputNames, grad,
+    gradName: grad === 'rows' ? `${name}WithGrad` : `${name}Grad`,
+    gradInputNames: gradInputNames ?? inputNames,
+  };
+}
+
+export type KLDirection = 'forward' | 'reverse' | 'symmetric';
+
+/** Attributes shared by the Gaussian losses: rows of `dim`-variate Gaussians in `layout`. */
+export interface GaussianRowAttrs extends NamedAttrMap {
+  dim: number;
+  layout: GaussianLayout;
+  /** Diagonal guard (see shared/js_math.ts `guardDiag`); 0 disables it. */
+  minDiag: number;
+}
+
+/**
+ * Per-row KL divergence between the Gaussians in `yTrue [B, W]` and
+ * `yPred [B, W]`: `KL(true ‖ pred)` (`'forward'`), `KL(pred ‖ true)`
+ * (`'reverse'`) or their sum (`'symmetric'`). Output `[B]`.
+ */
+export interface GaussianKLAttrs extends GaussianRowAttrs {
+  direction: KLDirection;
+}
+export type GaussianKLInputs = Pick<NamedTensorInfoMap, 'yTrue' | 'yPred'>;
+export const GaussianKL = primitive<keyof GaussianKLInputs, GaussianKLAttrs>(
+  'TfjsGaussianKL', ['yTrue', 'yPred'], 'rows');
+
+/**
+ * Per-row negative log-likelihood of the points in the first `dim` columns
+ * of `x [B, Wx]` (`Wx = dim`, or padded to `W`) under the Gaussians in
+ * `yPred [B, W]`. Output `[B]`.
+ */
+export type GaussianNLLAttrs = GaussianRowAttrs;
+export type GaussianNLLInputs = Pick<NamedTensorInfoMap, 'x' | 'yPred'>;
+export const GaussianNLL = primitive<keyof GaussianNLLInputs, GaussianNLLAttrs>(
+  'TfjsGaussianNLL', ['x', 'yPred'], 'rows');
+
+/**
+ * `L X = rhs` (or `Lᵀ X = rhs` when `adjoint`) for `matrix [B, d, d]`, of
+ * which only the lower triangle is read, and `rhs [B, d, k]`. Output `[B, d, k]`.
+ * Its gradient kernel reads `matrix`, the solution `y` and `dy`.
+ */
+export interface TriangularSolveAttrs extends NamedAttrMap {
+  adjoint: boolean;
+}
+export type TriangularSolveInputs = Pick<NamedTensorInfoMap, 'matrix' | 'rhs'>;
+export const TriangularSolve = primitive<keyof TriangularSolveInputs, TriangularSolveAttrs>(
+  'TfjsGaussianTriangularSolve', ['matrix', 'rhs'], 'backward', ['matrix', 'y', 'dy']);
+
+/**
+ * Helper kernel of the `'rows'` backward pass: `x [B, ...] * scale [B]`, row
+ * by row. Optional per backend: without it the dispatcher broadcasts a tf.mul.
+ */
+export const ScaleRows = 'TfjsGaussianScaleRows';
+export type ScaleRowsInputs = Pick<NamedTensorInfoMap, 'x' | 'scale'>;
+
+/** Every primitive with fused kernels; a backend "has fused kernels" when it registers all of them. */
+export const PRIMITIVES: readonly Primitive[] = [GaussianKL, GaussianNLL, TriangularSolve];

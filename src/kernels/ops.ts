@@ -1,0 +1,22 @@
+/**
+ * The internal ops behind every public function: one `fusedOp` per
+ * primitive of kernel_names.ts, with its composite. Importing this module
+ * registers the library's flag and the fused kernels of every backend that
+ * has them (the `register.ts` imports, the package's only side effects).
+ */
+import './register.js';
+import './cpu/register.js';
+import './wasm/register.js';
+
+import {compositeGaussianKL} from './composite/gaussian_kl.js';
+import {compositeGaussianNLL} from './composite/gaussian_nll.js';
+import {compositeTriangularSolve} from './composite/triangular_solve.js';
+import {fusedOp} from './fused_op.js';
+import {GaussianKL, GaussianNLL, TriangularSolve} from './kernel_names.js';
+
+/** Per-row KL, `[B, W], [B, W] -> [B]`. */
+export const gaussianKLOp = fusedOp(GaussianKL, compositeGaussianKL);
+/** Per-row NLL, `[B, d or W], [B, W] -> [B]`. */
+export const gaussianNLLOp = fusedOp(GaussianNLL, compositeGaussianNLL);
+/** Lower-triangular solve, `[B, d, d], [B, d, k] -> [B, d, k]`. */
+export const triangularSolveOp = fusedOp(TriangularSolve, compositeTriangularSolve);

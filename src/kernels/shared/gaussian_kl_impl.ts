@@ -1,0 +1,60 @@
+/** GaussianKL and GaussianKLWithGrad (kernel_names.ts) on typed arrays. */
+import {GaussianKL, GaussianKLAttrs} from '../kernel_names.js';
+import {rowLayout} from '../../layout/row_layout.js';
+import {fullGradRows, fullRows, storeRows} from './full_rows.js';
+import {klGrad, klValue, makeScratch} from './js_math.js';
+import {JsKernelSpec, rowsOf} from './js_kernel.js';
+
+export const gaussianKLSpec: JsKernelSpec = {
+  name: GaussianKL.name,
+  inputNames: GaussianKL.inputNames,
+  outputShapes: (shapes) => [[rowsOf(shapes).batch]],
+  compute([yt, yp], shapes, attrs, [out]) {
+    const {dim: d, layout, direction, minDiag} = attrs as GaussianKLAttrs;
+    const {batch, w0, w1} = rowsOf(shapes);
+    const lay = rowLayout(d, layout);
+    const fw = d + d * d;
+    const s = makeScratch(d);
+    const T = fullRows(yt as Float32Array, batch, w0, lay);
+    const P = fullRows(yp as Float32Array, batch, w1, lay);
+    const res = out as Float32Array;
+    for (let b = 0; b < batch; b++) {
+      const o = b * fw;
+      let v = 0;
+      if (direction !== 'reverse') v += klValue(d, T, o, P, o, minDiag, s);
+      if (direction !== 'forward') v += klValue(d, P, o, T, o, minDiag, s);
+      res[b] = v;
+    }
+  },
+};
+
+/**
+ * The per-sample KL and its gradients with respect to both inputs, in one
+ * pass: outputs `[kl [B], dKL/dyTrue [B, W], dKL/dyPred [B, W]]`.
+ */
+export const gaussianKLWithGradSpec: JsKernelSpec = {
+  name: GaussianKL.gradName,
+  inputNames: GaussianKL.inputNames,
+  outputShapes: (shapes) => [[rowsOf(shapes).batch], shapes[0] as number[], shapes[1] as number[]],
+  compute([yt, yp], shapes, attrs, [out, gt, gp]) {
+    const {dim: d, layout, direction, minDiag} = attrs as GaussianKLAttrs;
+    const {batch, w0, w1} = rowsOf(shapes);
+    const lay = rowLayout(d, layout);
+    const fw = d + d * d;
+    const s = makeScratch(d);
+    const res = out as Float32Array;
+    const T = fullRows(yt as Float32Array, batch, w0, lay);
+    const P = fullRows(yp as Float32Array, batch, w1, lay);
+    const gT = fullGradRows(gt as Float32Array, batch, w0, lay);
+    const gP = fullGradRows(gp as Float32Array, batch, w1, lay);
+    for (let b = 0; b < batch; b++) {
+      const o = b * fw;
+      let v = 0;
+      if (direction !== 'reverse') v += klGrad(d, T, o, P, o, minDiag, s, 1, gT, gP);
+      if (direction !== 'forward') v += klGrad(d, P, o, T, o, minDiag, s, 1, gP, gT);
+      res[b] = v;
+    }
+    storeRows(gT, gt as Float32Array, batch, w0, lay);
+    storeRows(gP, gp as Float32Array, batch, w1, lay);
+  },
+};

@@ -1,0 +1,45 @@
+/** GaussianNLL and GaussianNLLWithGrad (kernel_names.ts) on typed arrays. */
+import {GaussianNLL, GaussianNLLAttrs} from '../kernel_names.js';
+import {rowLayout} from '../../layout/row_layout.js';
+import {fullGradRows, fullRows, storeRows} from './full_rows.js';
+import {makeScratch, nllGrad, nllValue} from './js_math.js';
+import {JsKernelSpec, rowsOf} from './js_kernel.js';
+
+export const gaussianNLLSpec: JsKernelSpec = {
+  name: GaussianNLL.name,
+  inputNames: GaussianNLL.inputNames,
+  outputShapes: (shapes) => [[rowsOf(shapes).batch]],
+  compute([x, yp], shapes, attrs, [out]) {
+    const {dim: d, layout, minDiag} = attrs as GaussianNLLAttrs;
+    const {batch, w0, w1} = rowsOf(shapes);
+    const fw = d + d * d;
+    const s = makeScratch(d);
+    const P = fullRows(yp as Float32Array, batch, w1, rowLayout(d, layout));
+    const res = out as Float32Array;
+    for (let b = 0; b < batch; b++) res[b] = nllValue(d, x as Float32Array, b * w0, P, b * fw, minDiag, s);
+  },
+};
+
+/**
+ * The per-sample NLL and its gradients with respect to both inputs, in one
+ * pass: outputs `[nll [B], dNLL/dx [B, Wx], dNLL/dyPred [B, W]]`.
+ */
+export const gaussianNLLWithGradSpec: JsKernelSpec = {
+  name: GaussianNLL.gradName,
+  inputNames: GaussianNLL.inputNames,
+  outputShapes: (shapes) => [[rowsOf(shapes).batch], shapes[0] as number[], shapes[1] as number[]],
+  compute([x, yp], shapes, attrs, [out, gx, gp]) {
+    const {dim: d, layout, minDiag} = attrs as GaussianNLLAttrs;
+    const {batch, w0, w1} = rowsOf(shapes);
+    const lay = rowLayout(d, layout);
+    const fw = d + d * d;
+    const s = makeScratch(d);
+    const res = out as Float32Array;
+    const P = fullRows(yp as Float32Array, batch, w1, lay);
+    const gP = fullGradRows(gp as Float32Array, batch, w1, lay);
+    const gX = gx as Float32Array;
+    gX.fill(0);
+    for (let b = 0; b < batch; b++) res[b] = nllGrad(d, x as Float32Array, b * w0, P, b * fw, minDiag, s, 1, gX, gP);
+    storeRows(gP, gp as Float32Array, batch, w1, lay);
+  },
+};

@@ -1,0 +1,16 @@
+/**
+ * Every typed-array kernel, one flat list: what a backend that can read its
+ * tensors as typed arrays registers through its adapter.
+ */
+import {gaussianKLSpec, gaussianKLWithGradSpec} from './gaussian_kl_impl.js';
+import {gaussianNLLSpec, gaussianNLLWithGradSpec} from './gaussian_nll_impl.js';
+import {JsKernelSpec} from './js_kernel.js';
+import {scaleRowsSpec} from './scale_rows_impl.js';
+import {triangularSolveGradSpec, triangularSolveSpec} from './triangular_solve_impl.js';
+
+export const JS_KERNELS: readonly JsKernelSpec[] = [
+  gaussianKLSpec, gaussianKLWithGradSpec,
+  gaussianNLLSpec, gaussianNLLWithGradSpec,
+  triangularSolveSpec, triangularSolveGradSpec,
+  scaleRowsSpec,
+];

@@ -1,0 +1,10 @@
+/**
+ * Registers the library's layers with tfjs-layers' serialization, so that
+ * `tf.loadLayersModel` can rebuild a saved model that contains them. A side
+ * effect named in package.json's "sideEffects"; the package root imports it.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+import {GaussianHead} from './gaussian_head.js';
+
+tf.serialization.registerClass(GaussianHead);

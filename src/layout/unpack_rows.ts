@@ -1,0 +1,21 @@
+/**
+ * Rows to tensors: the one place that turns packed rows `[B, W]` into
+ * `mean [B, d]` and a lower factor `[B, d, d]` with tf ops. Used by
+ * `unpackGaussian` and by the composite kernels.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+import {fillTriangularCore} from './fill_triangular_core.js';
+import {maskValues} from './masks.js';
+import {GaussianLayout} from './row_layout.js';
+
+/** `[B, W]` rows to means `[B, d]` and lower factors `[B, d, d]` (upper part zero). */
+export function unpackRows(y: tf.Tensor2D, dim: number, layout: GaussianLayout): {mean: tf.Tensor2D; scaleTril: tf.Tensor3D} {
+  const batch = y.shape[0];
+  const mean = tf.slice(y, [0, 0], [-1, dim]);
+  const rest = tf.slice(y, [0, dim], [-1, -1]);
+  const scaleTril = layout === 'full'
+    ? tf.mul(tf.reshape(rest, [batch, dim, dim]), tf.tensor2d(maskValues(dim, 'lower'), [dim, dim])) as tf.Tensor3D
+    : fillTriangularCore(rest, dim, false) as tf.Tensor3D;
+  return {mean, scaleTril};
+}
