@@ -45,7 +45,16 @@ onCpu('package exports', () => {
     expect(pkg.peerDependencies['@tensorflow/tfjs-layers']).toBe('>=4 <5');
     expect(pkg.dependencies?.['@tensorflow/tfjs-core']).toBeUndefined();
     expect(pkg.dependencies?.['@tensorflow/tfjs']).toBeUndefined();
-    expect(pkg.optionalDependencies['@tensorflow/tfjs-node']).toBeDefined();
+  });
+
+  it('installing the package pulls in nothing: no dependencies, tfjs-node only as an optional peer', () => {
+    expect(pkg.dependencies ?? {}).toEqual({});
+    expect(pkg.optionalDependencies ?? {}).toEqual({});
+    expect(pkg.peerDependencies['@tensorflow/tfjs-node']).toBe('^4.22.0');
+    expect(pkg.peerDependenciesMeta['@tensorflow/tfjs-node']).toEqual({optional: true});
+    for (const dep of ['@tensorflow/tfjs-core', '@tensorflow/tfjs-layers']) {
+      expect(pkg.peerDependenciesMeta?.[dep]?.optional).not.toBe(true);
+    }
   });
 
   it('dist/ imports tfjs only by package name, so the app\'s single copy is used', () => {

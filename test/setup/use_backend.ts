@@ -12,7 +12,10 @@ export function useBackend(name: TestBackend): void {
   (globalThis as {__TEST_BACKEND__?: TestBackend}).__TEST_BACKEND__ = name;
   beforeAll(async () => {
     if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
-    if (name === 'tensorflow') await import('@tensorflow/tfjs-node' as string);
+    if (name === 'tensorflow') {
+      process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '2'; // libtensorflow's load-time log lines
+      await import('@tensorflow/tfjs-node' as string);
+    }
     const tfName = name === 'cpu-composite' ? 'cpu' : name;
     if (!(await tf.setBackend(tfName))) throw new Error(`backend ${tfName} failed to initialise`);
     await tf.ready();
