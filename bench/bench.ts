@@ -3,13 +3,19 @@
  * mean(loss(yTrue, yPred)) with respect to yPred, for the KL (forward) and
  * NLL losses at (batch, d) = (32, 2), (256, 8), (1024, 16), (64, 32).
  *
- * Prints the median ms per step, the kernels launched per step (tf.profile)
- * and, where Debian's python3-torch imports, the ratio to PyTorch doing the
- * same work in the same run (bench/torch_bench.py). Writes bench/RESULTS.md.
+ * Prints the median ms per step and the kernels launched per step
+ * (tf.profile) for every backend that loads here, and times the peers that
+ * the bench's Python has (bench/peers.py: PyTorch 2.13 in two forms, JAX jit,
+ * TensorFlow 2.21 tf.function with and without XLA) on the same cell right
+ * after ours, each in its own process with one thread. Ratios are to the
+ * fastest peer and to the faster PyTorch form of the same cell. Writes
+ * bench/RESULTS.md.
  *
  *   npm run bench            (BENCH_QUICK=1 for a short run)
+ *   PEERS_PYTHON=/path/python npm run bench   (default: .peers/bin/python,
+ *                            made by scripts/setup_peers.sh, else python3)
  */
-import {ChildProcessWithoutNullStreams, execFileSync, spawn} from 'child_process';
+import {ChildProcessWithoutNullStreams, spawn} from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -23,18 +29,19 @@ const SIZES: Array<[number, number]> = [[32, 2], [256, 8], [1024, 16], [64, 32]]
 const QUICK = process.env['BENCH_QUICK'] === '1';
 const MIN_TIME_MS = QUICK ? 150 : 500;
 const MIN_REPS = QUICK ? 5 : 15;
+/** Composite rows are slow on cpu (seconds per step at (1024, 16)); BENCH_COMPOSITE=0 skips them. */
+const COMPOSITE = process.env['BENCH_COMPOSITE'] !== '0';
 
 type LossName = 'kl' | 'nll';
+const PEERS = ['torch', 'torch-solve', 'jax', 'tf', 'tf-xla'] as const;
+type PeerName = typeof PEERS[number];
+const PEER_LABEL: Record<PeerName, string> = {
+  'torch': 'PyTorch torch.distributions', 'torch-solve': 'PyTorch solve_triangular',
+  'jax': 'JAX jit', 'tf': 'TF tf.function', 'tf-xla': 'TF tf.function XLA',
+};
 
-interface Row {
-  backend: string;
-  loss: LossName;
-  batch: number;
-  d: number;
-  ms: number;
-  kernels: number;
-  torchMs?: number;
-}
+interface Row {backend: string; loss: LossName; batch: number; d: number; ms: number; kernels: number}
+interface Cell {loss: LossName; batch: number; d: number; rows: Row[]; peers: Partial<Record<PeerName, number>>}
 
 /** Rows [mean | L row-major] with a well-conditioned lower factor (|diag| in [0.5, 1.5]). */
 function rows(batch: number, d: number, seed: number): tf.Tensor2D {
@@ -82,17 +89,14 @@ async function measure(backend: string, loss: LossName, batch: number, d: number
   return {backend, loss, batch, d, ms: median(times), kernels: info.kernels.length};
 }
 
-/** A persistent PyTorch process (bench/torch_bench.py), or null without python3-torch. */
-class TorchBench {
-  private proc: ChildProcessWithoutNullStreams;
+/** A persistent peer process (bench/peers.py), or null when its library is missing. */
+class Peer {
   private lines: string[] = [];
   private waiting: Array<(line: string) => void> = [];
-  readonly version: Promise<string>;
 
-  private constructor() {
-    this.proc = spawn('/usr/bin/python3', [path.join(__dirname, 'torch_bench.py')]);
+  private constructor(private proc: ChildProcessWithoutNullStreams, readonly name: PeerName) {
     let buf = '';
-    this.proc.stdout.on('data', (chunk: Buffer) => {
+    proc.stdout.on('data', (chunk: Buffer) => {
       buf += chunk.toString();
       let nl;
       while ((nl = buf.indexOf('\n')) >= 0) {
@@ -102,16 +106,26 @@ class TorchBench {
         if (w) w(line); else this.lines.push(line);
       }
     });
-    this.version = this.next().then((l) => l.replace('ready torch ', ''));
+    proc.on('exit', () => this.waiting.splice(0).forEach((w) => w('exit')));
   }
 
-  static start(): TorchBench | null {
+  static async start(python: string, name: PeerName): Promise<{peer: Peer; version: string} | null> {
+    let proc: ChildProcessWithoutNullStreams;
     try {
-      execFileSync('/usr/bin/python3', ['-c', 'import torch'], {stdio: 'ignore'});
+      proc = spawn(python, [path.join(__dirname, 'peers.py'), name], {env: {...process.env, TF_CPP_MIN_LOG_LEVEL: '2'}});
     } catch {
       return null;
     }
-    return new TorchBench();
+    proc.stderr.resume();
+    proc.on('error', () => undefined);
+    const peer = new Peer(proc, name);
+    const first = await peer.next();
+    if (!first.startsWith('ready ')) {
+      console.log(`${PEER_LABEL[name]}: not available (${first})`);
+      proc.kill();
+      return null;
+    }
+    return {peer, version: first.split(' ').slice(2).join(' ')};
   }
 
   private next(): Promise<string> {
@@ -129,55 +143,93 @@ class TorchBench {
   }
 }
 
+function peersPython(): string {
+  if (process.env['PEERS_PYTHON']) return process.env['PEERS_PYTHON'];
+  const local = path.join(__dirname, '..', '.peers', 'bin', 'python');
+  return fs.existsSync(local) ? local : 'python3';
+}
+
+const fastest = (c: Cell, names: readonly PeerName[]): [PeerName, number] | null => {
+  const have = names.filter((n) => c.peers[n] !== undefined).map((n) => [n, c.peers[n]!] as [PeerName, number]);
+  return have.length === 0 ? null : have.reduce((a, b) => (b[1] < a[1] ? b : a));
+};
+
 async function main(): Promise<void> {
-  const backends: Array<{label: string; name: 'tensorflow' | 'wasm' | 'cpu'; composite: boolean}> = [
+  const candidates: Array<{label: string; name: 'tensorflow' | 'wasm' | 'cpu'; composite: boolean}> = [
     {label: 'tensorflow', name: 'tensorflow', composite: false},
     {label: 'wasm', name: 'wasm', composite: false},
     {label: 'cpu', name: 'cpu', composite: false},
-    {label: 'wasm (composite path)', name: 'wasm', composite: true},
-    {label: 'cpu (composite path)', name: 'cpu', composite: true},
+    ...(COMPOSITE ? [
+      {label: 'tensorflow (composite path)', name: 'tensorflow' as const, composite: true},
+      {label: 'wasm (composite path)', name: 'wasm' as const, composite: true},
+      {label: 'cpu (composite path)', name: 'cpu' as const, composite: true},
+    ] : []),
   ];
-  const torch = TorchBench.start();
-  const torchVersion = torch !== null ? await torch.version : null;
-  const results: Row[] = [];
-  for (const b of backends) {
-    if (!(await tryBackend(b.name))) {
-      console.log(`${b.label}: not available here, skipped`);
-      continue;
-    }
-    tf.env().set(FORCE_COMPOSITE_FLAG, b.composite);
-    for (const loss of ['kl', 'nll'] as const) {
-      for (const [batch, d] of SIZES) {
-        const r = await measure(b.label, loss, batch, d);
-        // PyTorch right after, on the same cell: the ratio compares adjacent runs.
-        if (torch !== null) r.torchMs = await torch.time(loss, batch, d);
-        results.push(r);
-        console.log(`${b.label.padEnd(22)} ${loss.padEnd(4)} (${batch}, ${d})`.padEnd(42) +
-          `${r.ms.toFixed(3).padStart(9)} ms  ${String(r.kernels).padStart(4)} kernels` +
-          (r.torchMs !== undefined ? `  PyTorch ${r.torchMs.toFixed(3).padStart(8)} ms  ratio ${(r.ms / r.torchMs).toFixed(2)}x` : ''));
-      }
+  const backends = [];
+  for (const b of candidates) {
+    if (await tryBackend(b.name)) backends.push(b); else console.log(`${b.label}: not available here, skipped`);
+  }
+  const python = peersPython();
+  const peers: Peer[] = [];
+  const versions: string[] = [];
+  for (const name of PEERS) {
+    const p = await Peer.start(python, name);
+    if (p !== null) {
+      peers.push(p.peer);
+      versions.push(`${PEER_LABEL[name]} (${p.version})`);
     }
   }
-  tf.env().set(FORCE_COMPOSITE_FLAG, false);
-  torch?.stop();
+
+  const cells: Cell[] = [];
+  for (const loss of ['kl', 'nll'] as const) {
+    for (const [batch, d] of SIZES) {
+      // Ours on every backend, then every peer right after: one cell's
+      // numbers are adjacent in time, so their ratios are fair.
+      const cell: Cell = {loss, batch, d, rows: [], peers: {}};
+      for (const b of backends) {
+        await tf.setBackend(b.name);
+        tf.env().set(FORCE_COMPOSITE_FLAG, b.composite);
+        cell.rows.push(await measure(b.label, loss, batch, d));
+      }
+      tf.env().set(FORCE_COMPOSITE_FLAG, false);
+      for (const p of peers) cell.peers[p.name] = await p.time(loss, batch, d);
+      cells.push(cell);
+      const best = fastest(cell, PEERS);
+      console.log(`${loss} (${batch}, ${d}): ` + cell.rows.map((r) => `${r.backend} ${r.ms.toFixed(3)} ms ${r.kernels}k` +
+        (best ? ` (${(r.ms / best[1]).toFixed(2)}x)` : '')).join(' | ') +
+        ` || ` + PEERS.filter((n) => cell.peers[n] !== undefined).map((n) => `${n} ${cell.peers[n]!.toFixed(3)}`).join(' '));
+    }
+  }
+  peers.forEach((p) => p.stop());
 
   const lines: string[] = [];
   lines.push('# Benchmark: one loss + gradient step');
   lines.push('');
   lines.push(`valueAndGrad of mean(loss(yTrue, yPred)) w.r.t. yPred, 'full' layout. Median of >= ${MIN_REPS} steps ` +
-    `and >= ${MIN_TIME_MS} ms per cell, after 3 warm-up steps. Kernels: tf.profile of one step.`);
+    `and >= ${MIN_TIME_MS} ms per cell, after 3 warm-up steps. Kernels: tf.profile of one step. ` +
+    'Each cell times every backend, then every peer, back to back; ratios compare numbers from the same cell.');
   lines.push('');
-  lines.push(`Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, tfjs ${tf.version.tfjs}` +
-    (torchVersion !== null ? `, PyTorch ${torchVersion} (1 thread, torch.distributions, validate_args=False, ` +
-      'timed right after each cell)' : ', PyTorch not available') + '.');
+  lines.push(`Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, tfjs ${tf.version.tfjs}.`);
+  lines.push(`Peers (bench/peers.py, one thread each, float32; JAX pinned to one CPU): ${versions.length ? versions.join(', ') : 'none available'}.`);
   lines.push(`Date: ${new Date().toISOString()}.`);
   lines.push('');
-  lines.push('| backend | loss | (batch, d) | median ms | kernels | PyTorch ms | ratio to PyTorch |');
+  lines.push('| loss | (batch, d) | backend | median ms | kernels | × fastest peer | × faster PyTorch |');
   lines.push('| --- | --- | --- | ---: | ---: | ---: | ---: |');
-  for (const r of results) {
-    const ratio = r.torchMs !== undefined ? `${(r.ms / r.torchMs).toFixed(2)}x` : '-';
-    const tms = r.torchMs !== undefined ? r.torchMs.toFixed(3) : '-';
-    lines.push(`| ${r.backend} | ${r.loss} | (${r.batch}, ${r.d}) | ${r.ms.toFixed(3)} | ${r.kernels} | ${tms} | ${ratio} |`);
+  for (const c of cells) {
+    const best = fastest(c, PEERS);
+    const torch = fastest(c, ['torch', 'torch-solve']);
+    for (const r of c.rows) {
+      lines.push(`| ${c.loss} | (${c.batch}, ${c.d}) | ${r.backend} | ${r.ms.toFixed(3)} | ${r.kernels} | ` +
+        `${best ? `${(r.ms / best[1]).toFixed(2)}x (${best[0]})` : '-'} | ${torch ? `${(r.ms / torch[1]).toFixed(2)}x` : '-'} |`);
+    }
+  }
+  lines.push('');
+  lines.push('Peers, median ms per step (same cells):');
+  lines.push('');
+  lines.push(`| loss | (batch, d) | ${PEERS.map((n) => PEER_LABEL[n]).join(' | ')} |`);
+  lines.push(`| --- | --- | ${PEERS.map(() => '---:').join(' | ')} |`);
+  for (const c of cells) {
+    lines.push(`| ${c.loss} | (${c.batch}, ${c.d}) | ${PEERS.map((n) => (c.peers[n] !== undefined ? c.peers[n]!.toFixed(3) : '-')).join(' | ')} |`);
   }
   const table = lines.join('\n') + '\n';
   console.log('');

@@ -1,7 +1,8 @@
 /**
  * Kernels launched by one training step's loss work (valueAndGrad of the
- * mean loss), counted with tf.profile: at most 40 on the fast path at every
- * size, and on the composite path a count that grows with log2(d), not d.
+ * mean loss), counted with tf.profile: at most 16 on the fast path at every
+ * size (12 on cpu and wasm, 13 on tensorflow, whose Mean adds a Cast), and on
+ * the composite path a count that grows with log2(d), not d.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -26,9 +27,9 @@ const SIZES: Array<[number, number]> = [[32, 2], [256, 8], [1024, 16], [64, 32]]
 
 describe('kernels per loss step', () => {
   if (!compositePath()) {
-    it.each(SIZES)('fast path: KL and NLL steps at (batch %i, d %i) launch at most 40 kernels', async (batch, d) => {
+    it.each(SIZES)('fast path: KL and NLL steps at (batch %i, d %i) launch at most 16 kernels', async (batch, d) => {
       for (const kind of ['kl', 'nll'] as const) {
-        expect(await kernelsPerStep(kind, batch, d)).toBeLessThanOrEqual(40);
+        expect(await kernelsPerStep(kind, batch, d)).toBeLessThanOrEqual(16);
       }
     });
   } else {

@@ -4,6 +4,7 @@ import {gaussianKLOp} from '../kernels/ops.js';
 import {assertMinRank, broadcastBatch, fail, fmt, toFloatTensor} from '../util/checks.js';
 import {gaussianArgs} from './gaussian_args.js';
 import {DEFAULT_MIN_DIAG, validateGaussianValues} from './validate.js';
+import {reshapeIfNeeded} from '../util/reshape.js';
 
 export interface KLDivergenceOptions {
   /**
@@ -33,8 +34,8 @@ function klDivergence_(mean1: tf.Tensor | tf.TensorLike, scaleTril1: tf.Tensor |
   // Pack both Gaussians as rows of the 'full' layout, [mean | L row-major],
   // and hand them to the same core as the losses.
   const row = (m: tf.Tensor, l: tf.Tensor) => tf.concat([
-    tf.reshape(tf.broadcastTo(m, [...batch, d]), [n, d]),
-    tf.reshape(tf.broadcastTo(l, [...batch, d, d]), [n, d * d]),
+    reshapeIfNeeded(tf.broadcastTo(m, [...batch, d]), [n, d]),
+    reshapeIfNeeded(tf.broadcastTo(l, [...batch, d, d]), [n, d * d]),
   ], 1) as tf.Tensor2D;
   const rowsP = row(p.mean, p.scaleTril);
   const rowsQ = row(q.mean, q.scaleTril);
@@ -43,7 +44,7 @@ function klDivergence_(mean1: tf.Tensor | tf.TensorLike, scaleTril1: tf.Tensor |
     validateGaussianValues(rowsQ, d, 'full', fn, 'mean2/scaleTril2');
   }
   const kl = gaussianKLOp([rowsP, rowsQ], {dim: d, layout: 'full', direction: 'forward', minDiag});
-  return tf.reshape(kl, batch);
+  return reshapeIfNeeded(kl, batch);
 }
 
 /**

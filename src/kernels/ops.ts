@@ -7,6 +7,7 @@
 import './register.js';
 import './cpu/register.js';
 import './wasm/register.js';
+import './tensorflow/register.js';
 
 import {compositeGaussianKL} from './composite/gaussian_kl.js';
 import {compositeGaussianNLL} from './composite/gaussian_nll.js';

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import {triangularSolveOp} from '../kernels/ops.js';
 import {assertMinRank, broadcastBatch, fail, fmt, toFloatTensor} from '../util/checks.js';
+import {reshapeIfNeeded} from '../util/reshape.js';
 
 export interface TriangularSolveOptions {
   /** `matrix` is lower triangular (else upper). Only that triangle is read. @default true */
@@ -27,8 +28,8 @@ function triangularSolve_(matrix: tf.Tensor | tf.TensorLike, rhs: tf.Tensor | tf
   const k = $r.shape[$r.rank - 1] as number;
   const batch = broadcastBatch($m.shape.slice(0, -2), $r.shape.slice(0, -2), 'matrix', 'rhs', $m.shape, $r.shape, fn);
   const n = batch.reduce((a, b) => a * b, 1);
-  let m3 = tf.reshape(tf.broadcastTo($m, [...batch, d, d]), [n, d, d]) as tf.Tensor3D;
-  const r3 = tf.reshape(tf.broadcastTo($r, [...batch, d, k]), [n, d, k]) as tf.Tensor3D;
+  let m3 = reshapeIfNeeded<tf.Tensor3D>(tf.broadcastTo($m, [...batch, d, d]), [n, d, d]);
+  const r3 = reshapeIfNeeded<tf.Tensor3D>(tf.broadcastTo($r, [...batch, d, k]), [n, d, k]);
   // An upper triangular U is the transpose of a lower one: U X = B is
   // (U^T)^T X = B, so flip `adjoint` and solve with the lower U^T.
   let adj = adjoint;
@@ -36,7 +37,7 @@ function triangularSolve_(matrix: tf.Tensor | tf.TensorLike, rhs: tf.Tensor | tf
     m3 = tf.transpose(m3, [0, 2, 1]);
     adj = !adjoint;
   }
-  return tf.reshape(triangularSolveOp([m3, r3], {adjoint: adj}), [...batch, d, k]);
+  return reshapeIfNeeded(triangularSolveOp([m3, r3], {adjoint: adj}), [...batch, d, k]);
 }
 
 /**

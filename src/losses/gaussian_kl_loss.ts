@@ -5,6 +5,7 @@ import {gaussianKLOp} from '../kernels/ops.js';
 import {KLDirection} from '../kernels/kernel_names.js';
 import {assertOneOf} from '../util/checks.js';
 import {checkLossOptions, GaussianLossFn, GaussianLossOptions, lossRows} from './loss_args.js';
+import {reshapeIfNeeded} from '../util/reshape.js';
 
 export interface GaussianKLLossOptions extends GaussianLossOptions {
   /**
@@ -58,6 +59,6 @@ export function gaussianKLLoss(options: GaussianKLLossOptions = {}): GaussianLos
       validateGaussianValues(rows.yPred, rows.dim, layout, fn, 'yPred', false);
     }
     const kl = gaussianKLOp([rows.yTrue, rows.yPred], {dim: rows.dim, layout, direction, minDiag});
-    return tf.reshape(kl, rows.batch);
+    return reshapeIfNeeded(kl, rows.batch);
   });
 }

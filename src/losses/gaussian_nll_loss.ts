@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {DEFAULT_MIN_DIAG, validateGaussianValues} from '../distributions/validate.js';
 import {gaussianNLLOp} from '../kernels/ops.js';
 import {checkLossOptions, GaussianLossFn, GaussianLossOptions, lossRows} from './loss_args.js';
+import {reshapeIfNeeded} from '../util/reshape.js';
 
 /**
  * A Keras-style loss `(yTrue, yPred) => Tensor`: the negative log-likelihood
@@ -40,6 +41,6 @@ export function gaussianNLLLoss(options: GaussianLossOptions = {}): GaussianLoss
       validateGaussianValues(rows.yPred, rows.dim, layout, fn, 'yPred', false);
     }
     const nll = gaussianNLLOp([rows.yTrue, rows.yPred], {dim: rows.dim, layout, minDiag});
-    return tf.reshape(nll, rows.batch);
+    return reshapeIfNeeded(nll, rows.batch);
   });
 }

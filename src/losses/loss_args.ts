@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import {dimOfWidth, GaussianLayout, LAYOUTS, widthOf} from '../layout/row_layout.js';
 import {assertMinRank, assertOneOf, assertPositiveInt, fail, fmt, toFloatTensor} from '../util/checks.js';
+import {reshapeIfNeeded} from '../util/reshape.js';
 
 export interface GaussianLossOptions {
   /** Event dimension `d`. Inferred from the width of `yPred` when omitted. */
@@ -82,8 +83,8 @@ export function lossRows(fn: string, yTrue: tf.Tensor | tf.TensorLike, yPred: tf
   }
   const n = batch.reduce((a, b) => a * b, 1);
   return {
-    yTrue: tf.reshape($t, [n, wt]),
-    yPred: tf.reshape($p, [n, w]),
+    yTrue: reshapeIfNeeded<tf.Tensor2D>($t, [n, wt]),
+    yPred: reshapeIfNeeded<tf.Tensor2D>($p, [n, w]),
     dim,
     batch,
   };

@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""Peer timings for bench.ts: the same work as one of our loss steps, in
+PyTorch, JAX or TensorFlow, whichever this Python has.
+
+    python3 bench/peers.py <torch|torch-solve|jax|tf|tf-xla>
+
+A small server, so that bench.ts can time each peer right after each of its
+own cells (the machine is shared and its speed drifts; adjacent measurements
+make the ratios fair). It prints "ready <peer> <version>" (or "unavailable
+<reason>" and exits), then answers each line
+"<kl|nll> <batch> <d> <min_time_s> <min_reps>" with the median ms per step.
+
+The step is value-and-gradient of mean(loss(y_true, y_pred)) with respect to
+y_pred, float32, rows [mean | L row-major], 1 thread:
+- torch:       torch.distributions (MultivariateNormal, kl_divergence,
+               log_prob), validate_args=False;
+- torch-solve: the same maths written directly with one batched
+               torch.linalg.solve_triangular per step (PyTorch's fastest form);
+- jax:         jax.jit(jax.value_and_grad(...)) with
+               jax.scipy.linalg.solve_triangular, the process pinned to one CPU;
+- tf / tf-xla: tf.function (without / with jit_compile=True) of a
+               GradientTape step with tf.linalg.triangular_solve.
+"""
+import json
+import os
+import statistics
+import sys
+import time
+
+PEER = sys.argv[1] if len(sys.argv) > 1 else 'torch'
+
+# One thread everywhere. jaxlib splits batched triangular solves across
+# threads whatever XLA_FLAGS says (and once deadlocked unpinned), so the JAX
+# process is pinned to one CPU as well.
+os.environ.setdefault('OPENBLAS_NUM_THREADS', '1')
+os.environ.setdefault('OMP_NUM_THREADS', '1')
+os.environ.setdefault('MKL_NUM_THREADS', '1')
+os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
+if PEER == 'jax':
+    os.sched_setaffinity(0, {0})
+    os.environ['XLA_FLAGS'] = '--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1'
+    os.environ['JAX_PLATFORMS'] = 'cpu'
+
+import numpy as np  # noqa: E402
+
+LOG_2PI = float(np.log(2 * np.pi))
+
+
+def rows(rng, batch, d):
+    """[mean | L row-major] rows with a well-conditioned lower factor (|diag| in [0.5, 1.5])."""
+    m = rng.standard_normal((batch, d))
+    L = np.tril(rng.standard_normal((batch, d, d)) * 0.3, -1) + np.eye(d) * rng.uniform(0.5, 1.5, (batch, d, 1))
+    return np.concatenate([m, L.reshape(batch, d * d)], -1).astype(np.float32)
+
+
+def make_torch(direct):
+    import torch
+    torch.set_num_threads(1)
+
+    def unpack(y, d):
+        return y[:, :d], torch.tril(y[:, d:].reshape(-1, d, d))
+
+    def kl_direct(mt, Lt, mp, Lp, d):
+        # KL(t || p) = 1/2 (||Lp^-1 Lt||^2 + ||Lp^-1 (mp - mt)||^2 - d) + sum log|Lp_ii| - sum log|Lt_ii|
+        rhs = torch.cat([Lt, (mp - mt).unsqueeze(-1)], -1)
+        X = torch.linalg.solve_triangular(Lp, rhs, upper=False)
+        logdet = lambda L: torch.log(torch.abs(torch.diagonal(L, dim1=-2, dim2=-1))).sum(-1)
+        return 0.5 * (X.square().sum((-2, -1)) - d) + logdet(Lp) - logdet(Lt)
+
+    def nll_direct(x, mp, Lp, d):
+        z = torch.linalg.solve_triangular(Lp, (x - mp).unsqueeze(-1), upper=False)
+        return 0.5 * d * LOG_2PI + torch.log(torch.abs(torch.diagonal(Lp, dim1=-2, dim2=-1))).sum(-1) + 0.5 * z.square().sum((-2, -1))
+
+    def setup(kind, batch, d):
+        rng = np.random.default_rng(0)
+        yt = torch.from_numpy(rows(rng, batch, d))
+        yp0 = torch.from_numpy(rows(rng, batch, d))
+        x = torch.from_numpy(rng.standard_normal((batch, d)).astype(np.float32))
+
+        def step():
+            yp = yp0.detach().requires_grad_(True)
+            mp, Lp = unpack(yp, d)
+            if kind == 'kl':
+                mt, Lt = unpack(yt, d)
+                if direct:
+                    loss = kl_direct(mt, Lt, mp, Lp, d).mean()
+                else:
+                    p = torch.distributions.MultivariateNormal(mt, scale_tril=Lt, validate_args=False)
+                    q = torch.distributions.MultivariateNormal(mp, scale_tril=Lp, validate_args=False)
+                    loss = torch.distributions.kl_divergence(p, q).mean()
+            else:
+                if direct:
+                    loss = nll_direct(x, mp, Lp, d).mean()
+                else:
+                    q = torch.distributions.MultivariateNormal(mp, scale_tril=Lp, validate_args=False)
+                    loss = (-q.log_prob(x)).mean()
+            loss.backward()
+            return loss.item(), yp.grad.numpy()
+        return step
+    return torch.__version__, setup
+
+
+def make_jax():
+    import jax
+    import jax.numpy as jnp
+    from jax.scipy.linalg import solve_triangular
+
+    def unpack(y, d):
+        return y[:, :d], jnp.tril(y[:, d:].reshape(-1, d, d))
+
+    def logdet(L):
+        return jnp.log(jnp.abs(jnp.diagonal(L, axis1=-2, axis2=-1))).sum(-1)
+
+    def setup(kind, batch, d):
+        rng = np.random.default_rng(0)
+        yt = jnp.asarray(rows(rng, batch, d))
+        yp = jnp.asarray(rows(rng, batch, d))
+        x = jnp.asarray(rng.standard_normal((batch, d)).astype(np.float32))
+
+        def loss(yp):
+            mp, Lp = unpack(yp, d)
+            if kind == 'kl':
+                mt, Lt = unpack(yt, d)
+                rhs = jnp.concatenate([Lt, (mp - mt)[..., None]], -1)
+                X = solve_triangular(Lp, rhs, lower=True)
+                return (0.5 * (jnp.square(X).sum((-2, -1)) - d) + logdet(Lp) - logdet(Lt)).mean()
+            z = solve_triangular(Lp, (x - mp)[..., None], lower=True)
+            return (0.5 * d * LOG_2PI + logdet(Lp) + 0.5 * jnp.square(z).sum((-2, -1))).mean()
+        f = jax.jit(jax.value_and_grad(loss))
+
+        def step():
+            v, g = f(yp)
+            return float(v), np.asarray(g)
+        return step
+    return jax.__version__, setup
+
+
+def make_tf(xla):
+    import tensorflow as tf
+    tf.config.threading.set_intra_op_parallelism_threads(1)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+
+    def unpack(y, d):
+        return y[:, :d], tf.linalg.band_part(tf.reshape(y[:, d:], [-1, d, d]), -1, 0)
+
+    def logdet(L):
+        return tf.reduce_sum(tf.math.log(tf.abs(tf.linalg.diag_part(L))), -1)
+
+    def setup(kind, batch, d):
+        rng = np.random.default_rng(0)
+        yt = tf.constant(rows(rng, batch, d))
+        yp = tf.constant(rows(rng, batch, d))
+        x = tf.constant(rng.standard_normal((batch, d)).astype(np.float32))
+
+        @tf.function(jit_compile=xla)
+        def f(yp):
+            with tf.GradientTape() as tape:
+                tape.watch(yp)
+                mp, Lp = unpack(yp, d)
+                if kind == 'kl':
+                    mt, Lt = unpack(yt, d)
+                    rhs = tf.concat([Lt, (mp - mt)[..., None]], -1)
+                    X = tf.linalg.triangular_solve(Lp, rhs, lower=True)
+                    loss = tf.reduce_mean(0.5 * (tf.reduce_sum(tf.square(X), [-2, -1]) - d) + logdet(Lp) - logdet(Lt))
+                else:
+                    z = tf.linalg.triangular_solve(Lp, (x - mp)[..., None], lower=True)
+                    loss = tf.reduce_mean(0.5 * d * LOG_2PI + logdet(Lp) + 0.5 * tf.reduce_sum(tf.square(z), [-2, -1]))
+            return loss, tape.gradient(loss, yp)
+
+        def step():
+            v, g = f(yp)
+            return float(v), g.numpy()
+        return step
+    return tf.__version__, setup
+
+
+def median_ms(f, min_time, min_reps):
+    for _ in range(3):
+        f()
+    times = []
+    start = time.perf_counter()
+    while len(times) < min_reps or time.perf_counter() - start < min_time:
+        t0 = time.perf_counter()
+        f()
+        times.append((time.perf_counter() - t0) * 1e3)
+    return statistics.median(times)
+
+
+def main():
+    try:
+        version, setup = {
+            'torch': lambda: make_torch(False), 'torch-solve': lambda: make_torch(True),
+            'jax': make_jax, 'tf': lambda: make_tf(False), 'tf-xla': lambda: make_tf(True),
+        }[PEER]()
+    except Exception as e:  # not installed in this Python: bench.ts skips the peer
+        print('unavailable', type(e).__name__, str(e).split('\n')[0], flush=True)
+        return
+    print('ready', PEER, version, flush=True)
+    for line in sys.stdin:
+        kind, batch, d, min_time, min_reps = line.split()
+        step = setup(kind, int(batch), int(d))
+        print(json.dumps(median_ms(step, float(min_time), int(min_reps))), flush=True)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,68 @@
+/**
+ * The dispatcher (src/kernels/fused_op.ts) on every backend: a 'rows'
+ * primitive gives each input's gradient its own tape node, so asking for one
+ * input's gradient, the other's, or both gives the same numbers, runs the
+ * row scaling only for what was asked, and leaks nothing.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+import {gaussianKLLoss, gaussianNLLLoss, packGaussian} from '../src/index';
+import {compositePath, expectClose, expectExact, expectNoLeak} from './helpers';
+
+function randomRows(batch: number, d: number, seed: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const lower = tf.tensor2d(Array.from({length: d * d}, (_, k) => (Math.floor(k / d) > k % d ? 1 : 0)), [d, d]);
+    const L = tf.add(tf.mul(tf.randomNormal([batch, d, d], 0, 0.4, 'float32', seed), lower),
+      tf.mul(tf.eye(d), tf.randomUniform([batch, d, 1], 0.5, 1.5, 'float32', seed + 1)));
+    return packGaussian(tf.randomNormal([batch, d], 0, 1, 'float32', seed + 2), L) as tf.Tensor2D;
+  });
+}
+
+const cases: Array<[string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, (b: number, d: number) => tf.Tensor]> = [
+  ['gaussianKLLoss', gaussianKLLoss(), (b, d) => randomRows(b, d, 3)],
+  ['gaussianKLLoss symmetric', gaussianKLLoss({direction: 'symmetric'}), (b, d) => randomRows(b, d, 3)],
+  ['gaussianNLLLoss', gaussianNLLLoss(), (b, d) => tf.randomNormal([b, d], 0, 1, 'float32', 4)],
+];
+
+describe('per-input gradients of the fused losses', () => {
+  it.each(cases)('%s: the gradient of one input alone equals that input\'s gradient from both', (_name, loss, target) => {
+    const yt = target(5, 3);
+    const yp = randomRows(5, 3, 8);
+    const f = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(loss(a, b), tf.tensor1d([1, 2, 3, 4, 5])));
+    const [gt, gp] = tf.grads(f)([yt, yp]);
+    // Same kernels, same float32 arithmetic: identical, not merely close.
+    expectExact(tf.grad((a: tf.Tensor) => f(a, yp))(yt), gt!);
+    expectExact(tf.grad((b: tf.Tensor) => f(yt, b))(yp), gp!);
+    expect(gt!.shape).toEqual(yt.shape);
+  });
+
+  it.each(cases)('%s: value, gradients of either input and of both leak no tensors', (_name, loss, target) => {
+    const yt = target(4, 2);
+    const yp = randomRows(4, 2, 9);
+    expectNoLeak(() => tf.grad((a: tf.Tensor) => tf.mean(loss(a, yp)))(yt).dispose());
+    expectNoLeak(() => tf.grad((b: tf.Tensor) => tf.mean(loss(yt, b)))(yp).dispose());
+    expectNoLeak(() => {
+      const {value, grads} = tf.valueAndGrads((a: tf.Tensor, b: tf.Tensor) => tf.mean(loss(a, b)))([yt, yp]);
+      tf.dispose([value, ...grads]);
+    });
+    // A tape that records the loss but differentiates something else.
+    const w = tf.scalar(2);
+    expectNoLeak(() => tf.grad((s: tf.Tensor) => tf.mul(s, tf.mean(loss(yt, yp))))(w).dispose());
+  });
+
+  if (!compositePath()) {
+    it('training on yPred alone scales only yPred\'s per-row gradient (one ScaleRows kernel per step)', async () => {
+      const yt = randomRows(8, 4, 1);
+      const yp = randomRows(8, 4, 2);
+      const step = tf.valueAndGrad((b: tf.Tensor) => tf.mean(gaussianKLLoss()(yt, b)));
+      const info = await tf.profile(() => {
+        const {value, grad} = step(yp);
+        return [value, grad];
+      });
+      const names = info.kernels.map((k) => k.name);
+      expect(names.filter((n) => n === 'TfjsGaussianKLWithGrad')).toHaveLength(1);
+      // The backend's own ScaleRows kernel, or the tf.mul the dispatcher falls back to.
+      expect(names.filter((n) => n === 'TfjsGaussianScaleRows').length).toBeLessThanOrEqual(1);
+    });
+  }
+});
