@@ -26,12 +26,13 @@ export function fullRows(y: Float32Array, batch: number, width: number, lay: Row
   return out;
 }
 
-/** A zeroed full-layout gradient buffer: `out` itself when rows are already full, else scratch. */
+/**
+ * A full-layout gradient buffer: `out` itself when rows are already full,
+ * else scratch for storeRows. The gradient kernels write every entry of it.
+ */
 export function fullGradRows(out: Float32Array, batch: number, width: number, lay: RowLayout): Float32Array {
   const fw = lay.dim + lay.dim * lay.dim;
-  const g = width === fw ? out : new Float32Array(batch * fw);
-  g.fill(0);
-  return g;
+  return width === fw ? out : new Float32Array(batch * fw);
 }
 
 /** Writes full-layout gradient rows `g` back to `out` in layout `lay` (a copy when they differ). */

@@ -50,8 +50,9 @@ export const gaussianKLWithGradSpec: JsKernelSpec = {
     for (let b = 0; b < batch; b++) {
       const o = b * fw;
       let v = 0;
-      if (direction !== 'reverse') v += klGrad(d, T, o, P, o, minDiag, s, 1, gT, gP);
-      if (direction !== 'forward') v += klGrad(d, P, o, T, o, minDiag, s, 1, gP, gT);
+      // The first pass writes the gradients, a symmetric second pass adds to them.
+      if (direction !== 'reverse') v += klGrad(d, T, o, P, o, minDiag, s, 1, gT, gP, false);
+      if (direction !== 'forward') v += klGrad(d, P, o, T, o, minDiag, s, 1, gP, gT, direction === 'symmetric');
       res[b] = v;
     }
     storeRows(gT, gt as Float32Array, batch, w0, lay);

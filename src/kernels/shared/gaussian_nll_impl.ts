@@ -38,7 +38,8 @@ export const gaussianNLLWithGradSpec: JsKernelSpec = {
     const P = fullRows(yp as Float32Array, batch, w1, lay);
     const gP = fullGradRows(gp as Float32Array, batch, w1, lay);
     const gX = gx as Float32Array;
-    gX.fill(0);
+    // Points padded to the output width: the padding gets a zero gradient.
+    if (w0 > d) gX.fill(0);
     for (let b = 0; b < batch; b++) res[b] = nllGrad(d, x as Float32Array, b * w0, P, b * fw, minDiag, s, 1, gX, gP);
     storeRows(gP, gp as Float32Array, batch, w1, lay);
   },

@@ -157,8 +157,9 @@ export function klValue(d: number, yA: Float32Array, oA: number, yB: Float32Arra
 }
 
 /**
- * Returns KL (see {@link klValue}) and adds the gradients of `g * KL` to
- * `gA` at `oA` and `gB` at `oB` (same layout as the rows). With `G = LB^{-T} [X | z] = [W | w]`:
+ * Returns KL (see {@link klValue}) and writes the gradients of `g * KL` to
+ * `gA` at `oA` and `gB` at `oB` (same layout as the rows), or adds them
+ * when `accumulate` (the second half of a symmetric KL). With `G = LB^{-T} [X | z] = [W | w]`:
  *   dLA = tril(W) - diag(1 / LA_ii),   dMeanB = w = -dMeanA,
  *   dLB = -tril(W X^T + w z^T) + diag(1 / LB_ii).
  * Only the lower part of W is needed, and it depends only on the lower part
@@ -166,7 +167,7 @@ export function klValue(d: number, yA: Float32Array, oA: number, yB: Float32Arra
  * over triangles: about d^3 / 6 multiply-adds each.
  */
 export function klGrad(d: number, yA: Float32Array, oA: number, yB: Float32Array, oB: number, minDiag: number,
-                       s: Scratch, g: number, gA: Float32Array, gB: Float32Array): number {
+                       s: Scratch, g: number, gA: Float32Array, gB: Float32Array, accumulate: boolean): number {
   readDiag(yA, oA, d, minDiag, s.diagA);
   readDiag(yB, oB, d, minDiag, s.diagB);
   solveKL(d, yA, oA, yB, oB, s);
@@ -217,8 +218,6 @@ export function klGrad(d: number, yA: Float32Array, oA: number, yB: Float32Array
   for (let i = 0; i < d; i++) {
     const r = i * d;
     const wi = w[i] as number;
-    gA[oA + i] = (gA[oA + i] as number) - g * wi;
-    gB[oB + i] = (gB[oB + i] as number) + g * wi;
     for (let j = 0; j <= i; j++) row[j] = wi * (z[j] as number);
     let k = 0;
     for (; k + 3 <= i; k += 4) {
@@ -243,9 +242,26 @@ export function klGrad(d: number, yA: Float32Array, oA: number, yB: Float32Array
     }
     const pa = oA + d + r;
     const pb = oB + d + r;
-    for (let j = 0; j <= i; j++) {
-      gA[pa + j] = (gA[pa + j] as number) + g * (W[r + j] as number);
-      gB[pb + j] = (gB[pb + j] as number) - g * (row[j] as number);
+    if (accumulate) {
+      gA[oA + i] = (gA[oA + i] as number) - g * wi;
+      gB[oB + i] = (gB[oB + i] as number) + g * wi;
+      for (let j = 0; j <= i; j++) {
+        gA[pa + j] = (gA[pa + j] as number) + g * (W[r + j] as number);
+        gB[pb + j] = (gB[pb + j] as number) - g * (row[j] as number);
+      }
+    } else {
+      // Every entry of the row is written, the strict upper part as 0, so
+      // the output needs no zero fill first.
+      gA[oA + i] = -g * wi;
+      gB[oB + i] = g * wi;
+      for (let j = 0; j <= i; j++) {
+        gA[pa + j] = g * (W[r + j] as number);
+        gB[pb + j] = -g * (row[j] as number);
+      }
+      for (let j = i + 1; j < d; j++) {
+        gA[pa + j] = 0;
+        gB[pb + j] = 0;
+      }
     }
     gA[pa + i] = (gA[pa + i] as number) - g / (diagA[i] as number);
     gB[pb + i] = (gB[pb + i] as number) + g / (diagB[i] as number);
@@ -279,8 +295,9 @@ export function nllValue(d: number, x: Float32Array, xo: number, y: Float32Array
 }
 
 /**
- * Returns NLL (see {@link nllValue}) and adds the gradients of `g * NLL` to
- * `gx` at `xo` and `gy` at `o`: with
+ * Returns NLL (see {@link nllValue}) and writes the gradients of `g * NLL`
+ * to `gx` at `xo` (its first `d` entries) and `gy` at `o` (the whole row,
+ * the strict upper part of L as 0): with
  * `w = L^{-T} z`,  dx = w,  dMean = -w,  dL = -tril(w z^T) + diag(1 / L_ii).
  */
 export function nllGrad(d: number, x: Float32Array, xo: number, y: Float32Array, o: number, minDiag: number,
@@ -290,19 +307,28 @@ export function nllGrad(d: number, x: Float32Array, xo: number, y: Float32Array,
   const {z, w, diagB} = s;
   const l = o + d;
   let sq = 0;
-  for (let i = d - 1; i >= 0; i--) {
-    let acc = z[i] as number;
-    sq += acc * acc;
-    for (let k = i + 1; k < d; k++) acc -= (y[l + k * d + i] as number) * (w[k] as number);
-    w[i] = acc / (diagB[i] as number);
+  for (let i = 0; i < d; i++) {
+    const zi = z[i] as number;
+    sq += zi * zi;
+    w[i] = zi;
+  }
+  // w = L^{-T} z by back substitution on rows of L (contiguous): once w_k is
+  // final, subtract its multiple of row k from the entries left of k.
+  for (let k = d - 1; k >= 0; k--) {
+    const wk = (w[k] as number) / (diagB[k] as number);
+    w[k] = wk;
+    const r = l + k * d;
+    for (let j = 0; j < k; j++) w[j] = (w[j] as number) - (y[r + j] as number) * wk;
   }
   for (let i = 0; i < d; i++) {
     const wi = w[i] as number;
-    gx[xo + i] = (gx[xo + i] as number) + g * wi;
-    gy[o + i] = (gy[o + i] as number) - g * wi;
+    gx[xo + i] = g * wi;
+    gy[o + i] = -g * wi;
     const p = l + i * d;
-    for (let j = 0; j <= i; j++) gy[p + j] = (gy[p + j] as number) - g * wi * (z[j] as number);
-    gy[p + i] = (gy[p + i] as number) + g / (diagB[i] as number);
+    const c = -g * wi;
+    for (let j = 0; j < i; j++) gy[p + j] = c * (z[j] as number);
+    gy[p + i] = c * (z[i] as number) + g / (diagB[i] as number);
+    for (let j = i + 1; j < d; j++) gy[p + j] = 0;
   }
   return 0.5 * d * LOG_2PI + sumLogAbs(diagB, d) + 0.5 * sq;
 }
