@@ -4,6 +4,7 @@ import {rowLayout} from '../../layout/row_layout.js';
 import {fullGradRows, fullRows, storeRows} from './full_rows.js';
 import {klGrad, klValue, makeScratch} from './js_math.js';
 import {JsKernelSpec, rowsOf} from './js_kernel.js';
+import {wasmKLGradRows, wasmKLRows} from './wasm_math.js';
 
 export const gaussianKLSpec: JsKernelSpec = {
   name: GaussianKL.name,
@@ -18,6 +19,7 @@ export const gaussianKLSpec: JsKernelSpec = {
     const T = fullRows(yt as Float32Array, batch, w0, lay);
     const P = fullRows(yp as Float32Array, batch, w1, lay);
     const res = out as Float32Array;
+    if (wasmKLRows(T, P, batch, d, minDiag, direction, res)) return;
     for (let b = 0; b < batch; b++) {
       const o = b * fw;
       let v = 0;
@@ -47,13 +49,15 @@ export const gaussianKLWithGradSpec: JsKernelSpec = {
     const P = fullRows(yp as Float32Array, batch, w1, lay);
     const gT = fullGradRows(gt as Float32Array, batch, w0, lay);
     const gP = fullGradRows(gp as Float32Array, batch, w1, lay);
-    for (let b = 0; b < batch; b++) {
-      const o = b * fw;
-      let v = 0;
-      // The first pass writes the gradients, a symmetric second pass adds to them.
-      if (direction !== 'reverse') v += klGrad(d, T, o, P, o, minDiag, s, 1, gT, gP, false);
-      if (direction !== 'forward') v += klGrad(d, P, o, T, o, minDiag, s, 1, gP, gT, direction === 'symmetric');
-      res[b] = v;
+    if (!wasmKLGradRows(T, P, batch, d, minDiag, direction, res, gT, gP)) {
+      for (let b = 0; b < batch; b++) {
+        const o = b * fw;
+        let v = 0;
+        // The first pass writes the gradients, a symmetric second pass adds to them.
+        if (direction !== 'reverse') v += klGrad(d, T, o, P, o, minDiag, s, 1, gT, gP, false);
+        if (direction !== 'forward') v += klGrad(d, P, o, T, o, minDiag, s, 1, gP, gT, direction === 'symmetric');
+        res[b] = v;
+      }
     }
     storeRows(gT, gt as Float32Array, batch, w0, lay);
     storeRows(gP, gp as Float32Array, batch, w1, lay);

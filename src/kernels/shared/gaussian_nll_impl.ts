@@ -4,6 +4,7 @@ import {rowLayout} from '../../layout/row_layout.js';
 import {fullGradRows, fullRows, storeRows} from './full_rows.js';
 import {makeScratch, nllGrad, nllValue} from './js_math.js';
 import {JsKernelSpec, rowsOf} from './js_kernel.js';
+import {wasmNLLGradRows, wasmNLLRows} from './wasm_math.js';
 
 export const gaussianNLLSpec: JsKernelSpec = {
   name: GaussianNLL.name,
@@ -16,6 +17,7 @@ export const gaussianNLLSpec: JsKernelSpec = {
     const s = makeScratch(d);
     const P = fullRows(yp as Float32Array, batch, w1, rowLayout(d, layout));
     const res = out as Float32Array;
+    if (wasmNLLRows(x as Float32Array, w0, P, batch, d, minDiag, res)) return;
     for (let b = 0; b < batch; b++) res[b] = nllValue(d, x as Float32Array, b * w0, P, b * fw, minDiag, s);
   },
 };
@@ -38,9 +40,11 @@ export const gaussianNLLWithGradSpec: JsKernelSpec = {
     const P = fullRows(yp as Float32Array, batch, w1, lay);
     const gP = fullGradRows(gp as Float32Array, batch, w1, lay);
     const gX = gx as Float32Array;
-    // Points padded to the output width: the padding gets a zero gradient.
-    if (w0 > d) gX.fill(0);
-    for (let b = 0; b < batch; b++) res[b] = nllGrad(d, x as Float32Array, b * w0, P, b * fw, minDiag, s, 1, gX, gP);
+    if (!wasmNLLGradRows(x as Float32Array, w0, P, batch, d, minDiag, res, gX, gP)) {
+      // Points padded to the output width: the padding gets a zero gradient.
+      if (w0 > d) gX.fill(0);
+      for (let b = 0; b < batch; b++) res[b] = nllGrad(d, x as Float32Array, b * w0, P, b * fw, minDiag, s, 1, gX, gP);
+    }
     storeRows(gP, gp as Float32Array, batch, w1, lay);
   },
 };

@@ -1,0 +1,286 @@
+// AssemblyScript source of the WebAssembly build of src/kernels/shared/js_math.ts.
+//
+// The same algorithms, loop forms and float64 operation order as js_math.ts
+// (read its comments for the maths): rows are float32 in the 'full' layout,
+// [mean (d) | L row-major (d * d)], every product and sum is float64, and the
+// only float32 roundings are the load and the store. WebAssembly has no
+// fused multiply-add in its scalar instructions, so each result equals the
+// JS one bit for bit (tests compare the two).
+//
+// Memory is laid out by the caller (src/kernels/shared/wasm_math.ts): the
+// functions take byte offsets into this module's memory and allocate nothing.
+// Built by scripts/build_wasm.mjs (npm run build:wasm).
+
+const LOG_2PI: f64 = Math.log(2 * Math.PI);
+
+@inline function ld32(p: usize, i: i32): f64 { return <f64>load<f32>(p + (<usize>i << 2)); }
+@inline function st32(p: usize, i: i32, v: f64): void { store<f32>(p + (<usize>i << 2), <f32>v); }
+@inline function ld(p: usize, i: i32): f64 { return load<f64>(p + (<usize>i << 3)); }
+@inline function st(p: usize, i: i32, v: f64): void { store<f64>(p + (<usize>i << 3), v); }
+
+// Scratch for one sample, at `s`: X, XT, W (d * d each), then row, z, w, diagA, diagB (d each).
+@inline function sX(s: usize, d: i32): usize { return s; }
+@inline function sXT(s: usize, d: i32): usize { return s + (<usize>(d * d) << 3); }
+@inline function sW(s: usize, d: i32): usize { return s + (<usize>(2 * d * d) << 3); }
+@inline function sRow(s: usize, d: i32): usize { return s + (<usize>(3 * d * d) << 3); }
+@inline function sZ(s: usize, d: i32): usize { return s + (<usize>(3 * d * d + d) << 3); }
+@inline function sWv(s: usize, d: i32): usize { return s + (<usize>(3 * d * d + 2 * d) << 3); }
+@inline function sDiagA(s: usize, d: i32): usize { return s + (<usize>(3 * d * d + 3 * d) << 3); }
+@inline function sDiagB(s: usize, d: i32): usize { return s + (<usize>(3 * d * d + 4 * d) << 3); }
+
+/** Bytes of scratch needed for dimension d. */
+export function scratchBytes(d: i32): i32 { return (3 * d * d + 5 * d) << 3; }
+
+function guardDiag(v: f64, minDiag: f64): f64 {
+  if (minDiag <= 0) return v;
+  const a = Math.abs(v);
+  const c = a < minDiag ? minDiag : a > 1 / minDiag ? 1 / minDiag : a;
+  return v < 0 ? -c : c;
+}
+
+function readDiag(y: usize, o: i32, d: i32, minDiag: f64, diag: usize): void {
+  for (let i = 0; i < d; i++) st(diag, i, guardDiag(ld32(y, o + d + i * d + i), minDiag));
+}
+
+function sumLogAbs(a: usize, d: i32): f64 {
+  let prod: f64 = 1;
+  let acc: f64 = 0;
+  for (let i = 0; i < d; i++) {
+    prod *= ld(a, i);
+    const m = Math.abs(prod);
+    if (!(m > 1e-100 && m < 1e100)) {
+      acc += Math.log(m);
+      prod = 1;
+    }
+  }
+  return acc + Math.log(Math.abs(prod));
+}
+
+function solveKL(d: i32, yA: usize, oA: i32, yB: usize, oB: i32, s: usize): void {
+  const X = sX(s, d), XT = sXT(s, d), z = sZ(s, d), diagA = sDiagA(s, d), diagB = sDiagB(s, d);
+  const lA = oA + d;
+  const lB = oB + d;
+  for (let i = 0; i < d; i++) {
+    const r = i * d;
+    for (let j = 0; j < i; j++) st(X, r + j, ld32(yA, lA + r + j));
+    st(X, r + i, ld(diagA, i));
+    let zi = ld32(yB, oB + i) - ld32(yA, oA + i);
+    const li = lB + r;
+    let k = 0;
+    for (; k + 3 < i; k += 4) {
+      const c0 = ld32(yB, li + k), c1 = ld32(yB, li + k + 1), c2 = ld32(yB, li + k + 2), c3 = ld32(yB, li + k + 3);
+      const r0 = k * d, r1 = r0 + d, r2 = r1 + d, r3 = r2 + d;
+      for (let j = 0; j <= k + 3; j++) {
+        st(X, r + j, ld(X, r + j) - (c0 * ld(X, r0 + j) + c1 * ld(X, r1 + j) + c2 * ld(X, r2 + j) + c3 * ld(X, r3 + j)));
+      }
+      zi -= c0 * ld(z, k) + c1 * ld(z, k + 1) + c2 * ld(z, k + 2) + c3 * ld(z, k + 3);
+    }
+    for (; k < i; k++) {
+      const c = ld32(yB, li + k);
+      const rk = k * d;
+      for (let j = 0; j <= k; j++) st(X, r + j, ld(X, r + j) - c * ld(X, rk + j));
+      zi -= c * ld(z, k);
+    }
+    const inv = 1 / ld(diagB, i);
+    for (let j = 0; j <= i; j++) {
+      const v = ld(X, r + j) * inv;
+      st(X, r + j, v);
+      st(XT, j * d + i, v);
+    }
+    st(z, i, zi * inv);
+  }
+}
+
+function klValue(d: i32, yA: usize, oA: i32, yB: usize, oB: i32, minDiag: f64, s: usize): f64 {
+  const diagA = sDiagA(s, d), diagB = sDiagB(s, d);
+  readDiag(yA, oA, d, minDiag, diagA);
+  readDiag(yB, oB, d, minDiag, diagB);
+  solveKL(d, yA, oA, yB, oB, s);
+  const X = sX(s, d), z = sZ(s, d);
+  let sq: f64 = 0;
+  for (let i = 0; i < d; i++) {
+    const r = i * d;
+    for (let j = 0; j <= i; j++) sq += ld(X, r + j) * ld(X, r + j);
+    sq += ld(z, i) * ld(z, i);
+  }
+  return 0.5 * (sq - d) + sumLogAbs(diagB, d) - sumLogAbs(diagA, d);
+}
+
+function klGrad(d: i32, yA: usize, oA: i32, yB: usize, oB: i32, minDiag: f64, s: usize, g: f64,
+                gA: usize, gB: usize, accumulate: bool): f64 {
+  const diagA = sDiagA(s, d), diagB = sDiagB(s, d);
+  readDiag(yA, oA, d, minDiag, diagA);
+  readDiag(yB, oB, d, minDiag, diagB);
+  solveKL(d, yA, oA, yB, oB, s);
+  const X = sX(s, d), XT = sXT(s, d), W = sW(s, d), z = sZ(s, d), w = sWv(s, d);
+  const lB = oB + d;
+  let sq: f64 = 0;
+  for (let i = d - 1; i >= 0; i--) {
+    const r = i * d;
+    for (let j = 0; j <= i; j++) {
+      const v = ld(X, r + j);
+      st(W, r + j, v);
+      sq += v * v;
+    }
+    let wi = ld(z, i);
+    sq += wi * wi;
+    let k = i + 1;
+    for (; k + 3 < d; k += 4) {
+      const c0 = ld32(yB, lB + k * d + i), c1 = ld32(yB, lB + (k + 1) * d + i);
+      const c2 = ld32(yB, lB + (k + 2) * d + i), c3 = ld32(yB, lB + (k + 3) * d + i);
+      const r0 = k * d, r1 = r0 + d, r2 = r1 + d, r3 = r2 + d;
+      for (let j = 0; j <= i; j++) {
+        st(W, r + j, ld(W, r + j) - (c0 * ld(W, r0 + j) + c1 * ld(W, r1 + j) + c2 * ld(W, r2 + j) + c3 * ld(W, r3 + j)));
+      }
+      wi -= c0 * ld(w, k) + c1 * ld(w, k + 1) + c2 * ld(w, k + 2) + c3 * ld(w, k + 3);
+    }
+    for (; k < d; k++) {
+      const c = ld32(yB, lB + k * d + i);
+      const rk = k * d;
+      for (let j = 0; j <= i; j++) st(W, r + j, ld(W, r + j) - c * ld(W, rk + j));
+      wi -= c * ld(w, k);
+    }
+    const inv = 1 / ld(diagB, i);
+    for (let j = 0; j <= i; j++) st(W, r + j, ld(W, r + j) * inv);
+    st(w, i, wi * inv);
+  }
+  const row = sRow(s, d);
+  for (let i = 0; i < d; i++) {
+    const r = i * d;
+    const wi = ld(w, i);
+    for (let j = 0; j <= i; j++) st(row, j, wi * ld(z, j));
+    let k = 0;
+    for (; k + 3 <= i; k += 4) {
+      const c0 = ld(W, r + k), c1 = ld(W, r + k + 1), c2 = ld(W, r + k + 2), c3 = ld(W, r + k + 3);
+      const r0 = k * d, r1 = r0 + d, r2 = r1 + d, r3 = r2 + d;
+      for (let j = k; j <= i; j++) {
+        st(row, j, ld(row, j) + c0 * ld(XT, r0 + j) + c1 * ld(XT, r1 + j) + c2 * ld(XT, r2 + j) + c3 * ld(XT, r3 + j));
+      }
+    }
+    for (; k <= i; k++) {
+      const c = ld(W, r + k);
+      const rk = k * d;
+      for (let j = k; j <= i; j++) st(row, j, ld(row, j) + c * ld(XT, rk + j));
+    }
+    const pa = oA + d + r;
+    const pb = oB + d + r;
+    if (accumulate) {
+      st32(gA, oA + i, ld32(gA, oA + i) - g * wi);
+      st32(gB, oB + i, ld32(gB, oB + i) + g * wi);
+      for (let j = 0; j <= i; j++) {
+        st32(gA, pa + j, ld32(gA, pa + j) + g * ld(W, r + j));
+        st32(gB, pb + j, ld32(gB, pb + j) - g * ld(row, j));
+      }
+    } else {
+      st32(gA, oA + i, -g * wi);
+      st32(gB, oB + i, g * wi);
+      for (let j = 0; j <= i; j++) {
+        st32(gA, pa + j, g * ld(W, r + j));
+        st32(gB, pb + j, -g * ld(row, j));
+      }
+      for (let j = i + 1; j < d; j++) {
+        st32(gA, pa + j, 0);
+        st32(gB, pb + j, 0);
+      }
+    }
+    st32(gA, pa + i, ld32(gA, pa + i) - g / ld(diagA, i));
+    st32(gB, pb + i, ld32(gB, pb + i) + g / ld(diagB, i));
+  }
+  return 0.5 * (sq - d) + sumLogAbs(diagB, d) - sumLogAbs(diagA, d);
+}
+
+function solveNLL(d: i32, x: usize, xo: i32, y: usize, o: i32, s: usize): void {
+  const z = sZ(s, d), diagB = sDiagB(s, d);
+  const l = o + d;
+  for (let i = 0; i < d; i++) {
+    const r = l + i * d;
+    let acc = ld32(x, xo + i) - ld32(y, o + i);
+    for (let k = 0; k < i; k++) acc -= ld32(y, r + k) * ld(z, k);
+    st(z, i, acc / ld(diagB, i));
+  }
+}
+
+function nllValue(d: i32, x: usize, xo: i32, y: usize, o: i32, minDiag: f64, s: usize): f64 {
+  const z = sZ(s, d), diagB = sDiagB(s, d);
+  readDiag(y, o, d, minDiag, diagB);
+  solveNLL(d, x, xo, y, o, s);
+  let sq: f64 = 0;
+  for (let i = 0; i < d; i++) sq += ld(z, i) * ld(z, i);
+  return 0.5 * d * LOG_2PI + sumLogAbs(diagB, d) + 0.5 * sq;
+}
+
+function nllGrad(d: i32, x: usize, xo: i32, y: usize, o: i32, minDiag: f64, s: usize, g: f64,
+                 gx: usize, gy: usize): f64 {
+  const z = sZ(s, d), w = sWv(s, d), diagB = sDiagB(s, d);
+  readDiag(y, o, d, minDiag, diagB);
+  solveNLL(d, x, xo, y, o, s);
+  const l = o + d;
+  let sq: f64 = 0;
+  for (let i = 0; i < d; i++) {
+    const zi = ld(z, i);
+    sq += zi * zi;
+    st(w, i, zi);
+  }
+  for (let k = d - 1; k >= 0; k--) {
+    const wk = ld(w, k) / ld(diagB, k);
+    st(w, k, wk);
+    const r = l + k * d;
+    for (let j = 0; j < k; j++) st(w, j, ld(w, j) - ld32(y, r + j) * wk);
+  }
+  for (let i = 0; i < d; i++) {
+    const wi = ld(w, i);
+    st32(gx, xo + i, g * wi);
+    st32(gy, o + i, -g * wi);
+    const p = l + i * d;
+    const c = -g * wi;
+    for (let j = 0; j < i; j++) st32(gy, p + j, c * ld(z, j));
+    st32(gy, p + i, c * ld(z, i) + g / ld(diagB, i));
+    for (let j = i + 1; j < d; j++) st32(gy, p + j, 0);
+  }
+  return 0.5 * d * LOG_2PI + sumLogAbs(diagB, d) + 0.5 * sq;
+}
+
+// Batch drivers: rows of width fw = d + d * d; direction 0 forward, 1 reverse, 2 symmetric.
+// Each starts by zeroing the scratch: the blocked loops read entries above
+// the diagonal of X, W and below it in XT, which must be zero (js_math.ts
+// gets that from fresh arrays; here the scratch is reused across calls).
+
+@inline function zeroScratch(s: usize, d: i32): void { memory.fill(s, 0, <usize>scratchBytes(d)); }
+
+export function klRows(batch: i32, d: i32, T: usize, P: usize, out: usize, minDiag: f64, direction: i32, s: usize): void {
+  zeroScratch(s, d);
+  const fw = d + d * d;
+  for (let b = 0; b < batch; b++) {
+    const o = b * fw;
+    let v: f64 = 0;
+    if (direction != 1) v += klValue(d, T, o, P, o, minDiag, s);
+    if (direction != 0) v += klValue(d, P, o, T, o, minDiag, s);
+    st32(out, b, v);
+  }
+}
+
+export function klGradRows(batch: i32, d: i32, T: usize, P: usize, out: usize, gT: usize, gP: usize,
+                           minDiag: f64, direction: i32, s: usize): void {
+  zeroScratch(s, d);
+  const fw = d + d * d;
+  for (let b = 0; b < batch; b++) {
+    const o = b * fw;
+    let v: f64 = 0;
+    if (direction != 1) v += klGrad(d, T, o, P, o, minDiag, s, 1, gT, gP, false);
+    if (direction != 0) v += klGrad(d, P, o, T, o, minDiag, s, 1, gP, gT, direction == 2);
+    st32(out, b, v);
+  }
+}
+
+export function nllRows(batch: i32, d: i32, X: usize, wx: i32, P: usize, out: usize, minDiag: f64, s: usize): void {
+  zeroScratch(s, d);
+  const fw = d + d * d;
+  for (let b = 0; b < batch; b++) st32(out, b, nllValue(d, X, b * wx, P, b * fw, minDiag, s));
+}
+
+export function nllGradRows(batch: i32, d: i32, X: usize, wx: i32, P: usize, out: usize, gX: usize, gP: usize,
+                            minDiag: f64, s: usize): void {
+  zeroScratch(s, d);
+  const fw = d + d * d;
+  for (let b = 0; b < batch; b++) st32(out, b, nllGrad(d, X, b * wx, P, b * fw, minDiag, s, 1, gX, gP));
+}

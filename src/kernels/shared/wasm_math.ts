@@ -1,0 +1,159 @@
+/**
+ * The WebAssembly build of js_math.ts (assembly/gaussian_math.ts): the same
+ * float64 algorithms, bit for bit, without JS's typed-array bounds checks.
+ * The row kernels (*_impl.ts) call it when it is ready and fall back to
+ * js_math.ts otherwise.
+ *
+ * It is compiled synchronously on first use (a 10 kB module). Where the host
+ * refuses that (a browser's main thread may limit synchronous compiles), it
+ * is compiled asynchronously instead, and the JS maths serves until it is
+ * ready; both give identical results.
+ *
+ * Memory: the module allocates nothing. Each call lays out, from byte 65536
+ * (above the module's own static data): the scratch of one sample, then the
+ * float32 inputs and outputs, growing the memory when a call needs more.
+ */
+import {WASM_MATH_BASE64} from './wasm_math_bytes.js';
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  scratchBytes(d: number): number;
+  klRows(batch: number, d: number, T: number, P: number, out: number, minDiag: number, direction: number, s: number): void;
+  klGradRows(batch: number, d: number, T: number, P: number, out: number, gT: number, gP: number,
+             minDiag: number, direction: number, s: number): void;
+  nllRows(batch: number, d: number, X: number, wx: number, P: number, out: number, minDiag: number, s: number): void;
+  nllGradRows(batch: number, d: number, X: number, wx: number, P: number, out: number, gX: number, gP: number,
+              minDiag: number, s: number): void;
+}
+
+let wasm: Exports | null = null;
+let state: 'untried' | 'ready' | 'pending' | 'failed' = 'untried';
+let enabled = true;
+
+function bytes(): Uint8Array {
+  const s = atob(WASM_MATH_BASE64);
+  const b = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
+  return b;
+}
+
+function load(): Exports | null {
+  if (state === 'ready' || state === 'pending' || state === 'failed') return wasm;
+  if (typeof WebAssembly !== 'object') {
+    state = 'failed';
+    return null;
+  }
+  const b = bytes();
+  try {
+    wasm = new WebAssembly.Instance(new WebAssembly.Module(b), {}).exports as unknown as Exports;
+    state = 'ready';
+  } catch {
+    state = 'pending';
+    WebAssembly.instantiate(b, {}).then((r) => {
+      wasm = r.instance.exports as unknown as Exports;
+      state = 'ready';
+    }, () => {
+      state = 'failed';
+    });
+  }
+  return wasm;
+}
+
+/** Turns the WebAssembly maths off (or back on): for tests that compare it with the JS maths. */
+export function setWasmMath(on: boolean): void {
+  enabled = on;
+}
+
+/** The module, or null where it is off, unavailable or still compiling. */
+function ready(): Exports | null {
+  return enabled ? load() : null;
+}
+
+const BASE = 65536;
+const align8 = (n: number): number => (n + 7) & ~7;
+
+/** Byte offsets of consecutive float32 arrays of the given lengths, after the scratch; grows memory to fit. */
+function layout(m: Exports, d: number, lengths: number[]): number[] {
+  let p = BASE + align8(m.scratchBytes(d));
+  const offs = lengths.map((n) => {
+    const o = p;
+    p += align8(4 * n);
+    return o;
+  });
+  const need = p - m.memory.buffer.byteLength;
+  if (need > 0) m.memory.grow(Math.ceil(need / 65536));
+  return offs;
+}
+
+function put(m: Exports, off: number, a: Float32Array): void {
+  new Float32Array(m.memory.buffer, off, a.length).set(a);
+}
+
+function get(m: Exports, off: number, a: Float32Array): void {
+  a.set(new Float32Array(m.memory.buffer, off, a.length));
+}
+
+const DIRECTION = {forward: 0, reverse: 1, symmetric: 2} as const;
+
+/** Per-row KL of full-layout rows into `out`; false when the module is not ready. */
+export function wasmKLRows(T: Float32Array, P: Float32Array, batch: number, d: number, minDiag: number,
+                           direction: keyof typeof DIRECTION, out: Float32Array): boolean {
+  const m = ready();
+  if (m === null) return false;
+  const [oT, oP, oOut] = layout(m, d, [T.length, P.length, batch]) as [number, number, number];
+  put(m, oT, T);
+  put(m, oP, P);
+  m.klRows(batch, d, oT, oP, oOut, minDiag, DIRECTION[direction], BASE);
+  get(m, oOut, out);
+  return true;
+}
+
+/** Per-row KL and its gradients (full layout) into `out`, `gT`, `gP`; false when not ready. */
+export function wasmKLGradRows(T: Float32Array, P: Float32Array, batch: number, d: number, minDiag: number,
+                               direction: keyof typeof DIRECTION, out: Float32Array, gT: Float32Array,
+                               gP: Float32Array): boolean {
+  const m = ready();
+  if (m === null) return false;
+  const [oT, oP, oOut, ogT, ogP] = layout(m, d, [T.length, P.length, batch, gT.length, gP.length]) as
+    [number, number, number, number, number];
+  put(m, oT, T);
+  put(m, oP, P);
+  m.klGradRows(batch, d, oT, oP, oOut, ogT, ogP, minDiag, DIRECTION[direction], BASE);
+  get(m, oOut, out);
+  get(m, ogT, gT);
+  get(m, ogP, gP);
+  return true;
+}
+
+/** Per-row NLL of points `X [batch, wx]` (first d columns) under full-layout rows `P`; false when not ready. */
+export function wasmNLLRows(X: Float32Array, wx: number, P: Float32Array, batch: number, d: number, minDiag: number,
+                            out: Float32Array): boolean {
+  const m = ready();
+  if (m === null) return false;
+  const [oX, oP, oOut] = layout(m, d, [X.length, P.length, batch]) as [number, number, number];
+  put(m, oX, X);
+  put(m, oP, P);
+  m.nllRows(batch, d, oX, wx, oP, oOut, minDiag, BASE);
+  get(m, oOut, out);
+  return true;
+}
+
+/**
+ * Per-row NLL and its gradients into `out`, `gX` (first d columns of each
+ * row; the caller zeroes any padding) and `gP`; false when not ready.
+ */
+export function wasmNLLGradRows(X: Float32Array, wx: number, P: Float32Array, batch: number, d: number,
+                                minDiag: number, out: Float32Array, gX: Float32Array, gP: Float32Array): boolean {
+  const m = ready();
+  if (m === null) return false;
+  const [oX, oP, oOut, ogX, ogP] = layout(m, d, [X.length, P.length, batch, gX.length, gP.length]) as
+    [number, number, number, number, number];
+  put(m, oX, X);
+  put(m, oP, P);
+  if (wx > d) new Float32Array(m.memory.buffer, ogX, gX.length).fill(0);
+  m.nllGradRows(batch, d, oX, wx, oP, oOut, ogX, ogP, minDiag, BASE);
+  get(m, oOut, out);
+  get(m, ogX, gX);
+  get(m, ogP, gP);
+  return true;
+}

@@ -1,0 +1,80 @@
+/**
+ * The WebAssembly build of the typed-array maths (assembly/gaussian_math.ts)
+ * against the JS maths (src/kernels/shared/js_math.ts): the same float64
+ * algorithm in the same operation order, so the losses and gradients must be
+ * identical to the bit, on every size and KL direction, for both layouts and
+ * padded NLL targets. Each is checked against float64 fixtures elsewhere;
+ * this pins that the kernels users get (wasm where it compiles, JS where it
+ * does not) are one function.
+ */
+import {execFileSync} from 'child_process';
+import * as path from 'path';
+
+import * as tf from '@tensorflow/tfjs';
+
+import {gaussianKLLoss, gaussianNLLLoss, hasFusedKernels, packGaussian} from '../src/index';
+import {setWasmMath} from '../src/kernels/shared/wasm_math';
+import {compositePath, expectExact} from './helpers';
+import {testBackend} from './setup/use_backend';
+
+function randomRows(batch: number, d: number, layout: 'full' | 'packed', seed: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const lower = tf.tensor2d(Array.from({length: d * d}, (_, k) => (Math.floor(k / d) > k % d ? 1 : 0)), [d, d]);
+    const L = tf.add(tf.mul(tf.randomNormal([batch, d, d], 0, 0.5, 'float32', seed), lower),
+      tf.mul(tf.eye(d), tf.randomUniform([batch, d, 1], -1.5, 1.5, 'float32', seed + 1)));
+    return packGaussian(tf.randomNormal([batch, d], 0, 2, 'float32', seed + 2), L, layout) as tf.Tensor2D;
+  });
+}
+
+function valuesAndGrads(loss: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, a: tf.Tensor, b: tf.Tensor, wasm: boolean): tf.Tensor[] {
+  setWasmMath(wasm);
+  try {
+    const {value, grads} = tf.valueAndGrads((x: tf.Tensor, y: tf.Tensor) => tf.sum(loss(x, y)))([a, b]);
+    return [loss(a, b), value, ...grads];
+  } finally {
+    setWasmMath(true);
+  }
+}
+
+const run = compositePath() ? describe.skip : describe;
+
+run('WebAssembly maths equals the JS maths', () => {
+  it.each([1, 2, 3, 4, 5, 7, 8, 13, 16, 33])('KL (3 directions) and NLL, values and gradients, identical to the bit at d = %i', (d) => {
+    for (const layout of ['full', 'packed'] as const) {
+      const yt = randomRows(7, d, layout, d);
+      const yp = randomRows(7, d, layout, 100 + d);
+      const points = tf.randomNormal([7, d], 0, 2, 'float32', 7 * d);
+      const padded = tf.concat([points, tf.randomNormal([7, yp.shape[1] - d])], 1);
+      const cases: Array<[(a: tf.Tensor, b: tf.Tensor) => tf.Tensor, tf.Tensor]> = [
+        [gaussianKLLoss({layout}), yt], [gaussianKLLoss({layout, direction: 'reverse'}), yt],
+        [gaussianKLLoss({layout, direction: 'symmetric'}), yt],
+        [gaussianNLLLoss({layout}), points], [gaussianNLLLoss({layout}), padded],
+        [gaussianKLLoss({layout, minDiag: 0}), yt],
+      ];
+      cases.forEach(([loss, target], c) => {
+        const viaWasm = valuesAndGrads(loss, target, yp, true);
+        const viaJs = valuesAndGrads(loss, target, yp, false);
+        viaWasm.forEach((t, i) => {
+          try {
+            expectExact(t, viaJs[i]!);
+          } catch (e) {
+            throw new Error(`${layout} case ${c} output ${i}: ${(e as Error).message}`);
+          }
+        });
+      });
+    }
+  });
+
+  it('the fused path is what runs here', () => {
+    expect(hasFusedKernels(tf.getBackend())).toBe(true);
+  });
+});
+
+// Backend-independent: one project only.
+(testBackend() === 'cpu' ? describe : describe.skip)('WebAssembly build', () => {
+  it('src/kernels/shared/wasm_math_bytes.ts is the compiled assembly/gaussian_math.ts (npm run build:wasm)', () => {
+    const out = execFileSync(process.execPath, [path.join(__dirname, '..', 'scripts', 'build_wasm.mjs'), '--check'],
+      {encoding: 'utf8'});
+    expect(out).toContain('up to date');
+  }, 60000);
+});
