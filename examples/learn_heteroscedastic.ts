@@ -22,7 +22,23 @@ const LR = Number(process.env.LR ?? 1e-2);
 const HELD_OUT = Array.from({length: 41}, (_, i) => -1 + i / 20);
 
 async function main(): Promise<void> {
-  const backend = await pickBackend();
+  // One training step of this example's model and batch, timed on each backend.
+  const backend = await pickBackend(() => {
+    const probeData = makeData(BATCH, 2);
+    const m = tf.sequential({layers: [
+      tf.layers.dense({units: 64, activation: 'tanh', inputShape: [1]}),
+      tf.layers.dense({units: 64, activation: 'tanh'}),
+      tf.layers.dense({units: gaussianParamsSize(2)}),
+      gaussianHead({dim: 2}),
+    ]});
+    m.compile({optimizer: tf.train.adam(LR), loss: gaussianNLLLoss()});
+    const targets = padTargets(probeData.y);
+    return {step: () => m.trainOnBatch(probeData.x, targets), dispose: () => {
+      m.optimizer.dispose();
+      m.dispose();
+      tf.dispose([probeData.x, probeData.y, targets]);
+    }};
+  });
   console.log(`tfjs-gaussian example: learning a heteroscedastic 2-D Gaussian by NLL (backend: ${backend})`);
   const train = makeData(N_TRAIN, 1);
 
