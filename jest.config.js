@@ -2,7 +2,7 @@
 //   cpu            - pure-JS backend, fast kernels
 //   wasm           - WebAssembly backend, fast kernels
 //   cpu-composite  - cpu with the composite (portable) path forced, which is
-//                    what tensorflow/webgl/webgpu run
+//                    what webgl/webgpu run
 //   tensorflow     - tfjs-node, only when it is installed
 const {spawnSync} = require('child_process');
 

@@ -1,7 +1,7 @@
 /**
- * The composite path (what tfjs-node, webgl and webgpu run) and the fast
+ * The composite path (what webgl and webgpu run) and the fast
  * kernels give the same values and gradients, compared directly on the same
- * random inputs. Runs where both paths exist: the cpu and wasm projects.
+ * random inputs. Runs where both paths exist: the cpu, wasm and tensorflow projects.
  */
 import * as tf from '@tensorflow/tfjs';
 
