@@ -4,8 +4,9 @@
 // (read its comments for the maths): rows are float32 in the 'full' layout,
 // [mean (d) | L row-major (d * d)], every product and sum is float64, and the
 // only float32 roundings are the load and the store. WebAssembly has no
-// fused multiply-add in its scalar instructions, so each result equals the
-// JS one bit for bit (tests compare the two).
+// fused multiply-add, and the f64x2 (SIMD) loops run the scalar operations
+// lane by lane in the same order, so each result equals the JS one bit for
+// bit (tests compare the two).
 //
 // Memory is laid out by the caller (src/kernels/shared/wasm_math.ts): the
 // functions take byte offsets into this module's memory and allocate nothing.
@@ -17,6 +18,10 @@ const LOG_2PI: f64 = Math.log(2 * Math.PI);
 @inline function st32(p: usize, i: i32, v: f64): void { store<f32>(p + (<usize>i << 2), <f32>v); }
 @inline function ld(p: usize, i: i32): f64 { return load<f64>(p + (<usize>i << 3)); }
 @inline function st(p: usize, i: i32, v: f64): void { store<f64>(p + (<usize>i << 3), v); }
+// Two adjacent float64 entries as one f64x2 vector. Each lane does the
+// scalar code's operations in the scalar code's order, so SIMD changes no bit.
+@inline function ld2(p: usize, i: i32): v128 { return v128.load(p + (<usize>i << 3)); }
+@inline function st2(p: usize, i: i32, v: v128): void { v128.store(p + (<usize>i << 3), v); }
 
 // Scratch for one sample, at `s`: X, XT, W (d * d each), then row, z, w, diagA, diagB (d each).
 @inline function sX(s: usize, d: i32): usize { return s; }
@@ -70,7 +75,14 @@ function solveKL(d: i32, yA: usize, oA: i32, yB: usize, oB: i32, s: usize): void
     for (; k + 3 < i; k += 4) {
       const c0 = ld32(yB, li + k), c1 = ld32(yB, li + k + 1), c2 = ld32(yB, li + k + 2), c3 = ld32(yB, li + k + 3);
       const r0 = k * d, r1 = r0 + d, r2 = r1 + d, r3 = r2 + d;
-      for (let j = 0; j <= k + 3; j++) {
+      const v0 = f64x2.splat(c0), v1 = f64x2.splat(c1), v2 = f64x2.splat(c2), v3 = f64x2.splat(c3);
+      let j = 0;
+      for (; j + 1 <= k + 3; j += 2) {
+        const t = f64x2.add(f64x2.add(f64x2.add(f64x2.mul(v0, ld2(X, r0 + j)), f64x2.mul(v1, ld2(X, r1 + j))),
+          f64x2.mul(v2, ld2(X, r2 + j))), f64x2.mul(v3, ld2(X, r3 + j)));
+        st2(X, r + j, f64x2.sub(ld2(X, r + j), t));
+      }
+      for (; j <= k + 3; j++) {
         st(X, r + j, ld(X, r + j) - (c0 * ld(X, r0 + j) + c1 * ld(X, r1 + j) + c2 * ld(X, r2 + j) + c3 * ld(X, r3 + j)));
       }
       zi -= c0 * ld(z, k) + c1 * ld(z, k + 1) + c2 * ld(z, k + 2) + c3 * ld(z, k + 3);
@@ -129,7 +141,14 @@ function klGrad(d: i32, yA: usize, oA: i32, yB: usize, oB: i32, minDiag: f64, s:
       const c0 = ld32(yB, lB + k * d + i), c1 = ld32(yB, lB + (k + 1) * d + i);
       const c2 = ld32(yB, lB + (k + 2) * d + i), c3 = ld32(yB, lB + (k + 3) * d + i);
       const r0 = k * d, r1 = r0 + d, r2 = r1 + d, r3 = r2 + d;
-      for (let j = 0; j <= i; j++) {
+      const v0 = f64x2.splat(c0), v1 = f64x2.splat(c1), v2 = f64x2.splat(c2), v3 = f64x2.splat(c3);
+      let j = 0;
+      for (; j + 1 <= i; j += 2) {
+        const t = f64x2.add(f64x2.add(f64x2.add(f64x2.mul(v0, ld2(W, r0 + j)), f64x2.mul(v1, ld2(W, r1 + j))),
+          f64x2.mul(v2, ld2(W, r2 + j))), f64x2.mul(v3, ld2(W, r3 + j)));
+        st2(W, r + j, f64x2.sub(ld2(W, r + j), t));
+      }
+      for (; j <= i; j++) {
         st(W, r + j, ld(W, r + j) - (c0 * ld(W, r0 + j) + c1 * ld(W, r1 + j) + c2 * ld(W, r2 + j) + c3 * ld(W, r3 + j)));
       }
       wi -= c0 * ld(w, k) + c1 * ld(w, k + 1) + c2 * ld(w, k + 2) + c3 * ld(w, k + 3);
@@ -153,7 +172,13 @@ function klGrad(d: i32, yA: usize, oA: i32, yB: usize, oB: i32, minDiag: f64, s:
     for (; k + 3 <= i; k += 4) {
       const c0 = ld(W, r + k), c1 = ld(W, r + k + 1), c2 = ld(W, r + k + 2), c3 = ld(W, r + k + 3);
       const r0 = k * d, r1 = r0 + d, r2 = r1 + d, r3 = r2 + d;
-      for (let j = k; j <= i; j++) {
+      const v0 = f64x2.splat(c0), v1 = f64x2.splat(c1), v2 = f64x2.splat(c2), v3 = f64x2.splat(c3);
+      let j = k;
+      for (; j + 1 <= i; j += 2) {
+        st2(row, j, f64x2.add(f64x2.add(f64x2.add(f64x2.add(ld2(row, j), f64x2.mul(v0, ld2(XT, r0 + j))),
+          f64x2.mul(v1, ld2(XT, r1 + j))), f64x2.mul(v2, ld2(XT, r2 + j))), f64x2.mul(v3, ld2(XT, r3 + j))));
+      }
+      for (; j <= i; j++) {
         st(row, j, ld(row, j) + c0 * ld(XT, r0 + j) + c1 * ld(XT, r1 + j) + c2 * ld(XT, r2 + j) + c3 * ld(XT, r3 + j));
       }
     }
