@@ -12,6 +12,7 @@ import {build} from 'esbuild';
 
 import '../../src/index';
 import {testBackend} from '../setup/use_backend';
+import {consumerDir} from './consumer';
 
 const root = path.join(__dirname, '..', '..');
 const src = path.join(root, 'src');
@@ -78,7 +79,7 @@ onCpu('source architecture', () => {
   it('a bundler that honours "sideEffects" keeps the kernel registrations of an app that imports one loss', async () => {
     const out = await build({
       stdin: {contents: 'import {gaussianKLLoss} from "tfjs-gaussian"; console.log(gaussianKLLoss);',
-        resolveDir: path.join(root, 'test', 'package', 'consumer')},
+        resolveDir: consumerDir()},
       bundle: true, write: false, format: 'esm', platform: 'neutral', treeShaking: true,
       external: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-layers'], mainFields: ['module', 'main'], logLevel: 'silent',
     });

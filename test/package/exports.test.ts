@@ -9,6 +9,7 @@ import * as path from 'path';
 
 import * as api from '../../src/index';
 import {testBackend} from '../setup/use_backend';
+import {consumerDir} from './consumer';
 
 const root = path.join(__dirname, '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -24,13 +25,7 @@ function keysFrom(code: string, type: 'commonjs' | 'module'): string[] {
 }
 
 onCpu('package exports', () => {
-  beforeAll(() => {
-    // A consumer folder whose node_modules/tfjs-gaussian points at the package root.
-    const nm = path.join(root, 'test', 'package', 'consumer', 'node_modules');
-    fs.mkdirSync(nm, {recursive: true});
-    const link = path.join(nm, 'tfjs-gaussian');
-    if (!fs.existsSync(link)) fs.symlinkSync(root, link, 'dir');
-  });
+  beforeAll(() => consumerDir());
 
   it('require(\'tfjs-gaussian\') gives the whole public API', () => {
     expect(keysFrom('console.log(JSON.stringify(Object.keys(require("tfjs-gaussian")).sort()))', 'commonjs')).toEqual(expected);
