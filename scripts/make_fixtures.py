@@ -11,12 +11,16 @@ Every value here comes from an implementation independent of tfjs-gaussian:
   torch.distributions (MultivariateNormal, kl_divergence, log_prob) and
   scipy.stats.multivariate_normal where those accept the input.
 
-Needs Debian's python3-torch, python3-scipy and python3-numpy:
-  apt-get install python3-torch python3-scipy python3-numpy
+Needs torch, scipy and numpy: Debian's python3-torch, python3-scipy and
+python3-numpy (apt-get install ...), or the bench's venv (npm run bench:peers,
+then .peers/bin/python scripts/make_fixtures.py). Names given as arguments
+(e.g. log_prob.json) write only those files; each file's meta records the
+library versions that made it.
 """
 import json
 import math
 import os
+import sys
 
 import numpy as np
 import scipy.stats
@@ -297,6 +301,80 @@ def notebook_grid_kl():
     return float(np.sum(p * np.log(p / q)) * (g[1] - g[0]) ** 2)
 
 
+# ---------------------------------------------------------------- log-density and entropy
+# A separate random stream, so that adding these cases leaves every other
+# fixture file byte for byte as it was.
+family_rng = np.random.default_rng(20261126)
+
+
+def family_tril(batch, d, neg_diag):
+    L = np.tril(family_rng.normal(0, 0.3, size=batch + (d, d)), -1)
+    diag = family_rng.uniform(0.5, 1.5, size=batch + (d,))
+    if neg_diag:
+        diag = diag * family_rng.choice([-1.0, 1.0], size=diag.shape)
+    # Noise above the diagonal: it must be ignored.
+    L = L + np.einsum('...i,ij->...ij', diag, np.eye(d)) + np.triu(family_rng.normal(0, 5, size=batch + (d, d)), 1)
+    return to32(L)
+
+
+def family_grads(f, *args):
+    ts = [torch.tensor(a, requires_grad=True) for a in args]
+    out = f(*ts)
+    w = torch.tensor(family_rng.uniform(0.5, 1.5, size=tuple(out.shape)))
+    (out * w).sum().backward()
+    return out, w, [t.grad for t in ts]
+
+
+def entropy_cov(L):
+    """1/2 log det(2 pi e Sigma), from the covariance's slogdet (not from the diagonal of L)."""
+    d = L.shape[-1]
+    return 0.5 * (d * (1 + math.log(2 * math.pi)) + torch.linalg.slogdet(cov(L))[1])
+
+
+def log_prob_cases():
+    """gaussianLogProb: -NLL by the covariance formulas, with broadcast batch shapes."""
+    cases = []
+    shapes = [(1, (), (), ()), (2, (4,), (), ()), (3, (), (2,), (2,)), (2, (3, 1), (2,), ()),
+              (5, (2,), (2,), (2,)), (8, (3,), (), (3,)), (16, (2,), (), ())]
+    for i, (d, bx, bm, bl) in enumerate(shapes):
+        neg = i % 2 == 1
+        x = to32(family_rng.normal(0, 2, size=bx + (d,)))
+        m = to32(family_rng.normal(size=bm + (d,)))
+        L = family_tril(bl, d, neg)
+        lp, w, (gx, gm, gL) = family_grads(lambda x_, m_, L_: -nll_cov(x_, m_, L_), x, m, L)
+        t = [torch.tensor(a) for a in (x, m, L)]
+        if (torch.diagonal(t[2], dim1=-2, dim2=-1) > 0).all():
+            ref = torch.distributions.MultivariateNormal(t[1], scale_tril=torch.tril(t[2]), validate_args=False).log_prob(t[0])
+            assert torch.allclose(ref, lp.detach(), rtol=1e-10, atol=1e-10), (ref, lp)
+            if not bm and not bl:
+                sp = scipy.stats.multivariate_normal.logpdf(x, mean=m, cov=cov(t[2]).numpy())
+                assert np.allclose(sp, lp.detach().numpy(), rtol=1e-10, atol=1e-10), (sp, lp)
+        cases.append({'d': d, 'negativeDiag': neg, 'x': tolist(x), 'mean': tolist(m), 'scaleTril': tolist(L),
+                      'logProb': tolist(lp), 'weights': tolist(w),
+                      'gradX': tolist(gx), 'gradMean': tolist(gm), 'gradScaleTril': tolist(gL)})
+    return cases
+
+
+def entropy_cases():
+    cases = []
+    for i, (d, batch) in enumerate([(1, ()), (2, (3,)), (3, ()), (5, (2, 2)), (8, (2,)), (32, ())]):
+        neg = i % 2 == 0
+        L = family_tril(batch, d, neg)
+        h, w, (gL,) = family_grads(entropy_cov, L)
+        t = torch.tensor(L)
+        # torch.distributions needs a positive diagonal: flipping the sign of
+        # column j of L keeps L L^T and makes L_jj positive.
+        pos = torch.tril(t) * torch.sign(torch.diagonal(t, dim1=-2, dim2=-1)).unsqueeze(-2)
+        ref = torch.distributions.MultivariateNormal(torch.zeros(batch + (d,)), scale_tril=pos, validate_args=False).entropy()
+        assert torch.allclose(ref, h.detach(), rtol=1e-10, atol=1e-10), (ref, h)
+        if not batch:
+            sp = scipy.stats.multivariate_normal(mean=np.zeros(d), cov=cov(t).numpy()).entropy()
+            assert np.allclose(sp, h.detach().numpy(), rtol=1e-10, atol=1e-10), (sp, h)
+        cases.append({'d': d, 'negativeDiag': neg, 'scaleTril': tolist(L), 'entropy': tolist(h),
+                      'weights': tolist(w), 'gradScaleTril': tolist(gL)})
+    return cases
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     fixtures = {
@@ -306,10 +384,15 @@ def main():
         'losses.json': {'cases': loss_cases()},
         'notebook.json': {'gridKL': notebook_grid_kl()},
         'accuracy.json': {'cases': accuracy_cases()},
+        'log_prob.json': {'cases': log_prob_cases()},
+        'entropy.json': {'cases': entropy_cases()},
     }
     meta = {'generator': 'scripts/make_fixtures.py', 'torch': torch.__version__,
             'numpy': np.__version__, 'scipy': scipy.__version__}
+    only = sys.argv[1:]  # e.g. `make_fixtures.py log_prob.json`: write just these files
     for name, body in fixtures.items():
+        if only and name not in only:
+            continue
         with open(os.path.join(OUT, name), 'w') as f:
             json.dump({'meta': meta, **body}, f, separators=(',', ':'))
         print('wrote', name)

@@ -14,6 +14,9 @@ export {buildCovarianceMatrix} from './linalg/build_covariance_matrix.js';
 
 export {klDivergence} from './distributions/kl_divergence.js';
 export type {KLDivergenceOptions} from './distributions/kl_divergence.js';
+export {gaussianLogProb} from './distributions/gaussian_log_prob.js';
+export type {GaussianLogProbOptions} from './distributions/gaussian_log_prob.js';
+export {gaussianEntropy} from './distributions/gaussian_entropy.js';
 export {gaussianParamsSize} from './distributions/gaussian_params_size.js';
 export {unpackGaussian} from './distributions/unpack_gaussian.js';
 export type {UnpackGaussianOptions} from './distributions/unpack_gaussian.js';

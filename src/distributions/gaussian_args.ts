@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import {assertMinRank, broadcastBatch, fail, fmt, toFloatTensor} from '../util/checks.js';
+import {reshapeIfNeeded} from '../util/reshape.js';
 
 export interface GaussianArgs {
   mean: tf.Tensor;
@@ -31,4 +32,17 @@ export function gaussianArgs(fn: string, mean: tf.Tensor | tf.TensorLike, scaleT
   }
   const batch = broadcastBatch($m.shape.slice(0, -1), $l.shape.slice(0, -2), meanArg, factorArg, $m.shape, $l.shape, fn);
   return {mean: $m, scaleTril: $l, dim: d, batch};
+}
+
+/**
+ * `mean [..., d]` and `scaleTril [..., d, d]` broadcast to `batch` and packed
+ * as rows of the 'full' layout, `[n, d + d * d]` with `n = prod(batch)`: the
+ * form the Gaussian kernels take. Gradients flow back through the packing.
+ */
+export function packFullRows(mean: tf.Tensor, scaleTril: tf.Tensor, batch: number[], d: number): tf.Tensor2D {
+  const n = batch.reduce((a, b) => a * b, 1);
+  return tf.concat([
+    reshapeIfNeeded(tf.broadcastTo(mean, [...batch, d]), [n, d]),
+    reshapeIfNeeded(tf.broadcastTo(scaleTril, [...batch, d, d]), [n, d * d]),
+  ], 1) as tf.Tensor2D;
 }

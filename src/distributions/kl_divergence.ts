@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import {gaussianKLOp} from '../kernels/ops.js';
 import {assertMinRank, broadcastBatch, fail, fmt, toFloatTensor} from '../util/checks.js';
-import {gaussianArgs} from './gaussian_args.js';
-import {DEFAULT_MIN_DIAG, validateGaussianValues} from './validate.js';
+import {gaussianArgs, packFullRows} from './gaussian_args.js';
+import {checkMinDiag, DEFAULT_MIN_DIAG, validateGaussianValues} from './validate.js';
 import {reshapeIfNeeded} from '../util/reshape.js';
 
 export interface KLDivergenceOptions {
@@ -30,15 +30,11 @@ function klDivergence_(mean1: tf.Tensor | tf.TensorLike, scaleTril1: tf.Tensor |
   }
   const q = gaussianArgs(fn, m2, scaleTril2, 'mean2', 'scaleTril2');
   const batch = broadcastBatch(p.batch, q.batch, 'mean1', 'mean2', p.mean.shape, m2.shape, fn);
-  const n = batch.reduce((a, b) => a * b, 1);
+  checkMinDiag(fn, minDiag);
   // Pack both Gaussians as rows of the 'full' layout, [mean | L row-major],
-  // and hand them to the same core as the losses.
-  const row = (m: tf.Tensor, l: tf.Tensor) => tf.concat([
-    reshapeIfNeeded(tf.broadcastTo(m, [...batch, d]), [n, d]),
-    reshapeIfNeeded(tf.broadcastTo(l, [...batch, d, d]), [n, d * d]),
-  ], 1) as tf.Tensor2D;
-  const rowsP = row(p.mean, p.scaleTril);
-  const rowsQ = row(q.mean, q.scaleTril);
+  // and hand them to the same kernel as the losses.
+  const rowsP = packFullRows(p.mean, p.scaleTril, batch, d);
+  const rowsQ = packFullRows(q.mean, q.scaleTril, batch, d);
   if (validateArgs) {
     validateGaussianValues(rowsP, d, 'full', fn, 'mean1/scaleTril1');
     validateGaussianValues(rowsQ, d, 'full', fn, 'mean2/scaleTril2');

@@ -7,6 +7,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import {rowLayout, GaussianLayout} from '../layout/row_layout.js';
 import {fail} from '../util/checks.js';
 
+/** Checks the diagonal guard option: `0` (off) or a bound in `(0, 1)`. */
+export function checkMinDiag(fn: string, minDiag: number): void {
+  if (!(minDiag >= 0 && minDiag < 1)) fail(fn, `minDiag must be in [0, 1), but got ${minDiag}.`);
+}
+
 /** Default diagonal guard of the losses and klDivergence (see kernels/shared/js_math.ts `guardDiag`). */
 export const DEFAULT_MIN_DIAG = 1e-6;
 

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import {dimOfWidth, GaussianLayout, LAYOUTS, widthOf} from '../layout/row_layout.js';
+import {checkMinDiag} from '../distributions/validate.js';
 import {assertMinRank, assertOneOf, assertPositiveInt, fail, fmt, toFloatTensor} from '../util/checks.js';
 import {reshapeIfNeeded} from '../util/reshape.js';
 
@@ -28,9 +29,7 @@ export interface GaussianLossOptions {
 export function checkLossOptions(fn: string, {dim, layout = 'full', minDiag}: GaussianLossOptions): GaussianLayout {
   assertOneOf(layout, LAYOUTS, 'layout', fn);
   if (dim !== undefined) assertPositiveInt(dim, 'dim', fn);
-  if (minDiag !== undefined && !(minDiag >= 0 && minDiag < 1)) {
-    fail(fn, `minDiag must be in [0, 1), but got ${minDiag}.`);
-  }
+  if (minDiag !== undefined) checkMinDiag(fn, minDiag);
   return layout;
 }
 

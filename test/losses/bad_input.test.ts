@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {gaussianKLLoss, gaussianNLLLoss, klDivergence} from '../../src/index';
+import {gaussianEntropy, gaussianKLLoss, gaussianLogProb, gaussianNLLLoss, klDivergence} from '../../src/index';
 
 const kl = gaussianKLLoss();
 const nll = gaussianNLLLoss();
@@ -70,6 +70,15 @@ const rows: Array<[string, () => unknown, RegExp]> = [
   ['minDiag out of range',
     () => gaussianKLLoss({minDiag: -1}),
     /^gaussianKLLoss\(\): minDiag must be in \[0, 1\), but got -1\.$/],
+  ['points of the wrong dimension for gaussianLogProb',
+    () => gaussianLogProb(zeros([4, 3]), zeros([2]), eye(2)),
+    /^gaussianLogProb\(\): x must have shape \[\.\.\., 2\] to match mean \[2\], but got shape \[4,3\]\.$/],
+  ['batch shapes that do not broadcast in gaussianLogProb',
+    () => gaussianLogProb(zeros([3, 2]), zeros([4, 2]), eye(2)),
+    /^gaussianLogProb\(\): batch dimensions of x \[3,2\] and mean \[4,2\] do not broadcast\.$/],
+  ['a non-square factor for gaussianEntropy',
+    () => gaussianEntropy(zeros([2, 3])),
+    /^gaussianEntropy\(\): scaleTril must be square \[\.\.\., d, d\], but got shape \[2,3\]\.$/],
 ];
 
 describe('bad input', () => {
