@@ -309,3 +309,93 @@ export function nllGradRows(batch: i32, d: i32, X: usize, wx: i32, P: usize, out
   const fw = d + d * d;
   for (let b = 0; b < batch; b++) st32(out, b, nllGrad(d, X, b * wx, P, b * fw, minDiag, s, 1, gX, gP));
 }
+
+// ---------------------------------------------------------------- Cholesky
+// The algorithms of src/kernels/shared/cholesky_math.ts with every entry's
+// operations in the same order (so the results are the same bits), arranged
+// as row updates over contiguous float64 rows for f64x2. Scratch at `s`:
+// four n x n float64 matrices.
+
+export function choleskyScratchBytes(n: i32): i32 { return (4 * n * n) << 3; }
+
+/** `dst -= c * src` over `len` float64 entries from `d` and `r` (indices into p). */
+@inline function axpyNeg(p: usize, d: i32, q: usize, r: i32, c: f64, len: i32): void {
+  const vc = f64x2.splat(c);
+  let j = 0;
+  for (; j + 1 < len; j += 2) st2(p, d + j, f64x2.sub(ld2(p, d + j), f64x2.mul(vc, ld2(q, r + j))));
+  for (; j < len; j++) st(p, d + j, ld(p, d + j) - c * ld(q, r + j));
+}
+
+/**
+ * Factors of `batch` matrices `A` into `out`; a matrix with a pivot that is
+ * not > 0 gets NaN throughout. Row i: r = A[i][:i+1]; for k < i,
+ * L[i][k] = r[k] / L[k][k], then r[k+1..i] -= L[i][k] * Lᵀ[k][k+1..i], which
+ * subtracts from each r[j] the products L[i][k] L[j][k] in the order of
+ * js's dot product. Lᵀ is kept row-major (U) so that update is contiguous.
+ */
+export function choleskyRows(batch: i32, n: i32, A: usize, out: usize, s: usize): void {
+  const U = s;
+  const r = s + (<usize>(n * n) << 3);
+  const nn = n * n;
+  for (let b = 0; b < batch; b++) {
+    const o = b * nn;
+    let failed = false;
+    for (let i = 0; i < n; i++) {
+      const ri = i * n;
+      for (let j = 0; j <= i; j++) st(r, j, ld32(A, o + ri + j));
+      for (let k = 0; k < i; k++) {
+        const lik = ld(r, k) / ld(U, k * n + k);
+        st(U, k * n + i, lik);
+        axpyNeg(r, k + 1, U, k * n + k + 1, lik, i - k);
+      }
+      const t = ld(r, i);
+      if (!(t > 0)) {
+        failed = true;
+        break;
+      }
+      st(U, i * n + i, Math.sqrt(t));
+    }
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) st32(out, o + i * n + j, failed ? NaN : j <= i ? ld(U, j * n + i) : 0);
+    }
+  }
+}
+
+export function choleskyGradRows(batch: i32, n: i32, Lf: usize, dL: usize, out: usize, s: usize): void {
+  const nn = n * n;
+  const P = s;
+  const S = s + (<usize>nn << 3);
+  const L = s + (<usize>(2 * nn) << 3);
+  const D = s + (<usize>(3 * nn) << 3);
+  for (let b = 0; b < batch; b++) {
+    const o = b * nn;
+    for (let q = 0; q < nn; q++) {
+      st(L, q, ld32(Lf, o + q));
+      st(D, q, ld32(dL, o + q));
+    }
+    memory.fill(P, 0, <usize>nn << 3);
+    for (let k = 0; k < n; k++) {
+      const rk = k * n;
+      for (let i = 0; i <= k; i++) axpyNeg(P, i * n, D, rk, -ld(L, rk + i), i + 1);
+    }
+    for (let i = 0; i < n; i++) st(P, i * n + i, 0.5 * ld(P, i * n + i));
+    for (let rw = 0; rw < n; rw++) {
+      const rr = rw * n;
+      for (let k = rw; k >= 0; k--) {
+        const xk = ld(P, rr + k) / ld(L, k * n + k);
+        st(P, rr + k, xk);
+        axpyNeg(P, rr, L, k * n, xk, k);
+      }
+    }
+    memory.copy(S, P, <usize>nn << 3);
+    for (let k = n - 1; k >= 0; k--) {
+      const rk = k * n;
+      const inv = 1 / ld(L, rk + k);
+      for (let j = 0; j < n; j++) st(S, rk + j, ld(S, rk + j) * inv);
+      for (let i = 0; i < k; i++) axpyNeg(S, i * n, S, rk, ld(L, rk + i), n);
+    }
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) st32(out, o + i * n + j, 0.5 * (ld(S, i * n + j) + ld(S, j * n + i)));
+    }
+  }
+}

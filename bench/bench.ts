@@ -11,7 +11,7 @@
  * fastest peer and to the faster PyTorch form of the same cell. Writes
  * bench/RESULTS.md.
  *
- *   npm run bench            (BENCH_QUICK=1 for a short run)
+ *   npm run bench            (BENCH_QUICK=1 for a short run, BENCH_ONLY=chol for some cells)
  *   PEERS_PYTHON=/path/python npm run bench   (default: .peers/bin/python,
  *                            made by scripts/setup_peers.sh, else python3)
  */
@@ -22,7 +22,7 @@ import * as path from 'path';
 
 import * as tf from '@tensorflow/tfjs';
 
-import {FORCE_COMPOSITE_FLAG, gaussianKLLoss, gaussianNLLLoss} from '../src/index';
+import {cholesky, FORCE_COMPOSITE_FLAG, gaussianKLLoss, gaussianNLLLoss} from '../src/index';
 import {tryBackend} from '../examples/backend';
 
 const SIZES: Array<[number, number]> = [[32, 2], [256, 8], [1024, 16], [64, 32]];
@@ -32,7 +32,9 @@ const MIN_REPS = QUICK ? 5 : 15;
 /** Composite rows are slow on cpu (seconds per step at (1024, 16)); BENCH_COMPOSITE=0 skips them. */
 const COMPOSITE = process.env['BENCH_COMPOSITE'] !== '0';
 
-type LossName = 'kl' | 'nll';
+type LossName = 'kl' | 'nll' | 'chol';
+/** The cholesky cells: forward and backward of sum(cholesky(A) * W). */
+const CHOL_SIZES: Array<[number, number]> = [[1024, 16], [64, 32]];
 const PEERS = ['torch', 'torch-solve', 'jax', 'tf', 'tf-xla'] as const;
 type PeerName = typeof PEERS[number];
 const PEER_LABEL: Record<PeerName, string> = {
@@ -60,11 +62,31 @@ function median(v: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/** Symmetric positive definite `[batch, d, d]` (M Mᵀ / d + I) and lower-triangular weights. */
+function spd(batch: number, d: number): {a: tf.Tensor3D; w: tf.Tensor3D} {
+  return tf.tidy(() => {
+    const m = tf.randomNormal([batch, d, d], 0, 1 / Math.sqrt(d), 'float32', 11);
+    const lower = tf.tensor2d(Array.from({length: d * d}, (_, k) => (Math.floor(k / d) >= k % d ? 1 : 0)), [d, d]);
+    return {a: tf.add(tf.matMul(m, m, false, true), tf.eye(d)) as tf.Tensor3D,
+      w: tf.mul(tf.randomUniform([batch, d, d], -1, 1, 'float32', 12), lower) as tf.Tensor3D};
+  });
+}
+
 async function measure(backend: string, loss: LossName, batch: number, d: number): Promise<Row> {
-  const yPred = rows(batch, d, 1);
-  const yTrue = loss === 'kl' ? rows(batch, d, 7) : tf.randomNormal([batch, d], 0, 1, 'float32', 9);
-  const fn = loss === 'kl' ? gaussianKLLoss() : gaussianNLLLoss();
-  const step = tf.valueAndGrad((yp: tf.Tensor) => tf.mean(fn(yTrue, yp)));
+  let yPred: tf.Tensor;
+  let yTrue: tf.Tensor;
+  let step: (x: tf.Tensor) => {value: tf.Scalar; grad: tf.Tensor};
+  if (loss === 'chol') {
+    const {a, w} = spd(batch, d);
+    yPred = a;
+    yTrue = w;
+    step = tf.valueAndGrad((x: tf.Tensor) => tf.sum(tf.mul(cholesky(x), w)));
+  } else {
+    yPred = rows(batch, d, 1);
+    yTrue = loss === 'kl' ? rows(batch, d, 7) : tf.randomNormal([batch, d], 0, 1, 'float32', 9);
+    const fn = loss === 'kl' ? gaussianKLLoss() : gaussianNLLLoss();
+    step = tf.valueAndGrad((yp: tf.Tensor) => tf.mean(fn(yTrue, yp)));
+  }
   const run = () => {
     const {value, grad} = step(yPred);
     value.dataSync();
@@ -181,8 +203,14 @@ async function main(): Promise<void> {
   }
 
   const cells: Cell[] = [];
-  for (const loss of ['kl', 'nll'] as const) {
-    for (const [batch, d] of SIZES) {
+  const cellList: Array<[LossName, number, number]> = [
+    ...(['kl', 'nll'] as const).flatMap((l) => SIZES.map(([b, d]) => [l, b, d] as [LossName, number, number])),
+    ...CHOL_SIZES.map(([b, d]) => ['chol', b, d] as [LossName, number, number]),
+  ];
+  // BENCH_ONLY=chol (or kl,nll) times only those kinds of cell.
+  const only = process.env['BENCH_ONLY']?.split(',');
+  {
+    for (const [loss, batch, d] of cellList.filter(([l]) => only === undefined || only.includes(l))) {
       // Ours on every backend, then every peer right after: one cell's
       // numbers are adjacent in time, so their ratios are fair.
       const cell: Cell = {loss, batch, d, rows: [], peers: {}};
@@ -205,7 +233,10 @@ async function main(): Promise<void> {
   const lines: string[] = [];
   lines.push('# Benchmark: one loss + gradient step');
   lines.push('');
-  lines.push(`valueAndGrad of mean(loss(yTrue, yPred)) w.r.t. yPred, 'full' layout. Median of >= ${MIN_REPS} steps ` +
+  lines.push(`kl, nll: valueAndGrad of mean(loss(yTrue, yPred)) w.r.t. yPred, 'full' layout. ` +
+    'chol: valueAndGrad of sum(cholesky(A) * W) w.r.t. A, A [batch, d, d] positive definite.');
+  lines.push('');
+  lines.push(`Each cell: median of >= ${MIN_REPS} steps ` +
     `and >= ${MIN_TIME_MS} ms per cell, after 3 warm-up steps. Kernels: tf.profile of one step. ` +
     'Each cell times every backend, then every peer, back to back; ratios compare numbers from the same cell.');
   lines.push('');

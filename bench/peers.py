@@ -8,7 +8,8 @@ A small server, so that bench.ts can time each peer right after each of its
 own cells (the machine is shared and its speed drifts; adjacent measurements
 make the ratios fair). It prints "ready <peer> <version>" (or "unavailable
 <reason>" and exits), then answers each line
-"<kl|nll> <batch> <d> <min_time_s> <min_reps>" with the median ms per step.
+"<kl|nll|chol> <batch> <d> <min_time_s> <min_reps>" with the median ms per step
+('chol': value and gradient of sum(cholesky(A) * W), A [batch, d, d]).
 
 The step is value-and-gradient of mean(loss(y_true, y_pred)) with respect to
 y_pred, float32, rows [mean | L row-major], 1 thread:
@@ -53,6 +54,14 @@ def rows(rng, batch, d):
     return np.concatenate([m, L.reshape(batch, d * d)], -1).astype(np.float32)
 
 
+def spd_batch(rng, batch, d):
+    """Symmetric positive definite [batch, d, d] float32 matrices (condition <= ~50) and lower weights."""
+    M = rng.standard_normal((batch, d, d)) / np.sqrt(d)
+    A = M @ np.swapaxes(M, -1, -2) + np.eye(d)
+    W = np.tril(rng.uniform(-1, 1, (batch, d, d)))
+    return A.astype(np.float32), W.astype(np.float32)
+
+
 def make_torch(direct):
     import torch
     torch.set_num_threads(1)
@@ -76,6 +85,17 @@ def make_torch(direct):
         yt = torch.from_numpy(rows(rng, batch, d))
         yp0 = torch.from_numpy(rows(rng, batch, d))
         x = torch.from_numpy(rng.standard_normal((batch, d)).astype(np.float32))
+
+        if kind == 'chol':
+            A0, W = spd_batch(rng, batch, d)
+            A0, W = torch.from_numpy(A0), torch.from_numpy(W)
+
+            def chol_step():
+                A = A0.detach().requires_grad_(True)
+                loss = (torch.linalg.cholesky(A) * W).sum()
+                loss.backward()
+                return loss.item(), A.grad.numpy()
+            return chol_step
 
         def step():
             yp = yp0.detach().requires_grad_(True)
@@ -117,6 +137,15 @@ def make_jax():
         yp = jnp.asarray(rows(rng, batch, d))
         x = jnp.asarray(rng.standard_normal((batch, d)).astype(np.float32))
 
+        if kind == 'chol':
+            A, W = (jnp.asarray(v) for v in spd_batch(rng, batch, d))
+            g = jax.jit(jax.value_and_grad(lambda a: (jnp.linalg.cholesky(a) * W).sum()))
+
+            def chol_step():
+                v, gr = g(A)
+                return float(v), np.asarray(gr)
+            return chol_step
+
         def loss(yp):
             mp, Lp = unpack(yp, d)
             if kind == 'kl':
@@ -151,6 +180,21 @@ def make_tf(xla):
         yt = tf.constant(rows(rng, batch, d))
         yp = tf.constant(rows(rng, batch, d))
         x = tf.constant(rng.standard_normal((batch, d)).astype(np.float32))
+
+        if kind == 'chol':
+            A, W = (tf.constant(v) for v in spd_batch(rng, batch, d))
+
+            @tf.function(jit_compile=xla)
+            def fc(a):
+                with tf.GradientTape() as tape:
+                    tape.watch(a)
+                    loss = tf.reduce_sum(tf.linalg.cholesky(a) * W)
+                return loss, tape.gradient(loss, a)
+
+            def chol_step():
+                v, gr = fc(A)
+                return float(v), gr.numpy()
+            return chol_step
 
         @tf.function(jit_compile=xla)
         def f(yp):

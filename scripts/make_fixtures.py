@@ -375,6 +375,46 @@ def entropy_cases():
     return cases
 
 
+# ---------------------------------------------------------------- cholesky
+def spd(n, cond, batch=()):
+    """Symmetric positive definite float32 matrices with eigenvalues log-spaced over [1 / cond, 1]
+    (times a random scale), random orthogonal eigenvectors; still positive definite after rounding."""
+    out = []
+    for _ in range(int(np.prod(batch)) if batch else 1):
+        Q, _r = np.linalg.qr(family_rng.normal(size=(n, n)))
+        lam = np.logspace(0, -math.log10(cond), n) * family_rng.uniform(0.5, 2)
+        A = (Q * lam) @ Q.T
+        A = to32(0.5 * (A + A.T))
+        np.linalg.cholesky(A)  # raises if rounding broke positive definiteness
+        out.append(A)
+    return np.stack(out).reshape(batch + (n, n)) if batch else out[0]
+
+
+def cholesky_cases():
+    cases = []
+    for n, batch, cond in [(1, (), 1e0), (2, (3,), 1e1), (3, (), 1e3), (3, (2, 2), 1e6), (8, (2,), 1e2),
+                           (8, (), 1e6), (32, (), 1e1), (32, (), 1e4), (32, (), 1e6)]:
+        A = spd(n, cond, batch)
+        W = np.tril(family_rng.uniform(-1, 1, size=batch + (n, n)))
+        At = torch.tensor(A, requires_grad=True)
+        L = torch.linalg.cholesky(At)
+        (L * torch.tensor(W)).sum().backward()
+        G = At.grad
+        # Independent check of the (symmetric) gradient: central differences
+        # in float64 along random symmetric directions E: <G, E> = d/dt f(A + tE).
+        f = lambda M: float((torch.linalg.cholesky(M) * torch.tensor(W)).sum())
+        for _ in range(2):
+            E = family_rng.normal(size=A.shape)
+            E = torch.tensor(0.5 * (E + np.swapaxes(E, -1, -2)))
+            h = 1e-6 * float(np.abs(A).max()) / cond ** 0.5
+            fd = (f(torch.tensor(A) + h * E) - f(torch.tensor(A) - h * E)) / (2 * h)
+            assert abs(fd - float((G * E).sum())) <= 1e-5 * max(1.0, abs(fd)), (n, cond, fd, float((G * E).sum()))
+        assert torch.allclose(G, G.transpose(-1, -2), rtol=1e-12, atol=1e-12 * float(G.abs().max()))
+        cases.append({'n': n, 'batch': list(batch), 'cond': cond, 'a': tolist(A), 'l': tolist(L),
+                      'weights': tolist(W), 'gradA': tolist(G)})
+    return cases
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     fixtures = {
@@ -386,6 +426,7 @@ def main():
         'accuracy.json': {'cases': accuracy_cases()},
         'log_prob.json': {'cases': log_prob_cases()},
         'entropy.json': {'cases': entropy_cases()},
+        'cholesky.json': {'cases': cholesky_cases()},
     }
     meta = {'generator': 'scripts/make_fixtures.py', 'torch': torch.__version__,
             'numpy': np.__version__, 'scipy': scipy.__version__}

@@ -11,6 +11,8 @@ export {fillTriangularInverse} from './linalg/fill_triangular_inverse.js';
 export {triangularSolve} from './linalg/triangular_solve.js';
 export type {TriangularSolveOptions} from './linalg/triangular_solve.js';
 export {buildCovarianceMatrix} from './linalg/build_covariance_matrix.js';
+export {cholesky} from './linalg/cholesky.js';
+export type {CholeskyOptions} from './linalg/cholesky.js';
 
 export {klDivergence} from './distributions/kl_divergence.js';
 export type {KLDivergenceOptions} from './distributions/kl_divergence.js';

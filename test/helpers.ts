@@ -95,13 +95,13 @@ export function finiteDiff(f: (x: Float64Array) => number, x: Float64Array, h = 
   return g;
 }
 
-/** Expects equal values entry by entry with `===` (so -0 equals 0), and equal shapes. */
+/** Expects equal values entry by entry with `===` (so -0 equals 0; NaN equals NaN), and equal shapes. */
 export function expectExact(actual: tf.Tensor, expected: tf.Tensor | Nested): void {
   if (expected instanceof tf.Tensor) expect(actual.shape).toEqual(expected.shape);
   const a = flat(actual);
   const e = flat(expected);
   expect(a.length).toBe(e.length);
-  const bad = a.findIndex((v, i) => v !== e[i]);
+  const bad = a.findIndex((v, i) => v !== e[i] && !(Number.isNaN(v) && Number.isNaN(e[i] as number)));
   if (bad >= 0) throw new Error(`entry ${bad} is ${a[bad]}, expected exactly ${e[bad]}`);
 }
 
@@ -114,4 +114,9 @@ export function compositePath(): boolean {
   const b = (globalThis as {__TEST_BACKEND__?: string}).__TEST_BACKEND__;
   if (b === undefined) throw new Error('no test backend set up');
   return b === 'cpu-composite' || !hasFusedKernels(b);
+}
+
+/** The shape of a nested array (of fixtures), without making a tensor. */
+export function shapeOf(x: unknown): number[] {
+  return Array.isArray(x) ? [x.length, ...shapeOf(x[0])] : [];
 }

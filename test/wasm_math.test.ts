@@ -12,7 +12,7 @@ import * as path from 'path';
 
 import * as tf from '@tensorflow/tfjs';
 
-import {gaussianKLLoss, gaussianNLLLoss, hasFusedKernels, packGaussian} from '../src/index';
+import {cholesky, gaussianKLLoss, gaussianNLLLoss, hasFusedKernels, packGaussian} from '../src/index';
 import {setWasmMath} from '../src/kernels/shared/wasm_math';
 import {compositePath, expectExact} from './helpers';
 import {testBackend} from './setup/use_backend';
@@ -63,6 +63,29 @@ run('WebAssembly maths equals the JS maths', () => {
         });
       });
     }
+  });
+
+  it.each([1, 2, 3, 5, 8, 16, 33])('cholesky and its gradient, identical to the bit at n = %i (with a matrix that is not positive definite)', (n) => {
+    const a = tf.tidy(() => {
+      const m = tf.randomNormal([4, n, n], 0, 1, 'float32', n);
+      const spd = tf.add(tf.matMul(m, m, false, true), tf.mul(tf.eye(n), 0.1));
+      // The last matrix is not positive definite: its factor is NaN on both.
+      return tf.concat([spd.slice([0], [3]), tf.neg(spd.slice([3], [1]))]);
+    });
+    const w = tf.randomUniform([4, n, n], -1, 1, 'float32', 2 * n);
+    const run = (wasm: boolean) => {
+      setWasmMath(wasm);
+      try {
+        const {value, grad} = tf.valueAndGrad((x: tf.Tensor) => tf.sum(tf.mul(cholesky(x).slice([0], [3]), w.slice([0], [3]))))(a);
+        return [cholesky(a), value, grad];
+      } finally {
+        setWasmMath(true);
+      }
+    };
+    const viaWasm = run(true);
+    const viaJs = run(false);
+    viaWasm.forEach((x, i) => expectExact(x, viaJs[i]!));
+    expect(Array.from(viaWasm[0]!.slice([3], [1]).dataSync()).every(Number.isNaN)).toBe(true);
   });
 
   it('the fused path is what runs here', () => {

@@ -89,6 +89,19 @@ export const TriangularSolve = primitive<keyof TriangularSolveInputs, Triangular
   'TfjsGaussianTriangularSolve', ['matrix', 'rhs'], 'backward', ['matrix', 'y', 'dy']);
 
 /**
+ * Lower Cholesky factor `L` of `a [B, n, n]` (only its lower triangle is
+ * read), `a = L Lᵀ`. A matrix that is not positive definite (a pivot that is
+ * not > 0, or NaN) gives NaN for every entry of its factor. The gradient
+ * kernel reads the factor `y` and `dy`, and returns the symmetric gradient
+ * (as TensorFlow and PyTorch do): ½(S + Sᵀ), S = L⁻ᵀ Φ(Lᵀ dy) L⁻¹, where Φ
+ * keeps the lower triangle and halves the diagonal.
+ */
+export type CholeskyAttrs = NamedAttrMap;
+export type CholeskyInputs = Pick<NamedTensorInfoMap, 'a'>;
+export const Cholesky = primitive<keyof CholeskyInputs, CholeskyAttrs>(
+  'TfjsGaussianCholesky', ['a'], 'backward', ['y', 'dy']);
+
+/**
  * Helper kernel of the `'rows'` backward pass: `x [B, ...] * scale [B]`, row
  * by row. Optional per backend: without it the dispatcher broadcasts a tf.mul.
  */
@@ -96,4 +109,4 @@ export const ScaleRows = 'TfjsGaussianScaleRows';
 export type ScaleRowsInputs = Pick<NamedTensorInfoMap, 'x' | 'scale'>;
 
 /** Every primitive with fused kernels; a backend "has fused kernels" when it registers all of them. */
-export const PRIMITIVES: readonly Primitive[] = [GaussianKL, GaussianNLL, TriangularSolve];
+export const PRIMITIVES: readonly Primitive[] = [GaussianKL, GaussianNLL, TriangularSolve, Cholesky];

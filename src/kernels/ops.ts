@@ -9,11 +9,12 @@ import './cpu/register.js';
 import './wasm/register.js';
 import './tensorflow/register.js';
 
+import {compositeCholesky} from './composite/cholesky.js';
 import {compositeGaussianKL} from './composite/gaussian_kl.js';
 import {compositeGaussianNLL} from './composite/gaussian_nll.js';
 import {compositeTriangularSolve} from './composite/triangular_solve.js';
 import {fusedOp} from './fused_op.js';
-import {GaussianKL, GaussianNLL, TriangularSolve} from './kernel_names.js';
+import {Cholesky, GaussianKL, GaussianNLL, TriangularSolve} from './kernel_names.js';
 
 /** Per-row KL, `[B, W], [B, W] -> [B]`. */
 export const gaussianKLOp = fusedOp(GaussianKL, compositeGaussianKL);
@@ -21,3 +22,5 @@ export const gaussianKLOp = fusedOp(GaussianKL, compositeGaussianKL);
 export const gaussianNLLOp = fusedOp(GaussianNLL, compositeGaussianNLL);
 /** Lower-triangular solve, `[B, d, d], [B, d, k] -> [B, d, k]`. */
 export const triangularSolveOp = fusedOp(TriangularSolve, compositeTriangularSolve);
+/** Cholesky factor, `[B, n, n] -> [B, n, n]`, NaN for a matrix that is not positive definite. */
+export const choleskyOp = fusedOp(Cholesky, compositeCholesky);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {gaussianEntropy} from '../../src/index';
-import {expectClose, expectNoLeak, fixture} from '../helpers';
+import {expectClose, expectNoLeak, fixture, shapeOf} from '../helpers';
 
 interface EntropyCase {
   d: number; negativeDiag: boolean; scaleTril: unknown; entropy: number | number[];
@@ -23,7 +23,7 @@ const TOL = {rtol: 1e-6, atol: 2e-5};
 const t = (v: unknown) => tf.tensor(v as number[]);
 
 describe('gaussianEntropy', () => {
-  it.each(cases.map((c) => [c.d, JSON.stringify(t(c.scaleTril).shape), c.negativeDiag ? 'with' : 'without', c] as const))(
+  it.each(cases.map((c) => [c.d, JSON.stringify(shapeOf(c.scaleTril)), c.negativeDiag ? 'with' : 'without', c] as const))(
     'gaussianEntropy(d = %i, scaleTril %s, %s negative diagonals) matches float64 torch and scipy, value and gradient',
     (_d, _s, _n, c) => {
       const L = t(c.scaleTril);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {gaussianLogProb, gaussianNLLLoss, packGaussian} from '../../src/index';
-import {compositePath, expectClose, expectNoLeak, fixture, Tol} from '../helpers';
+import {compositePath, expectClose, expectNoLeak, fixture, shapeOf, Tol} from '../helpers';
 
 interface LogProbCase {
   d: number; negativeDiag: boolean; x: unknown; mean: unknown; scaleTril: unknown;
@@ -24,9 +24,9 @@ const TOL: Tol = compositePath() ? {rtol: 1e-4, atol: 2e-4} : {rtol: 1e-5, atol:
 const t = (v: unknown) => tf.tensor(v as number[]);
 
 describe('gaussianLogProb', () => {
-  it.each(cases.map((c) => [c.d, JSON.stringify((t(c.x)).shape), JSON.stringify(t(c.mean).shape),
-    JSON.stringify(t(c.scaleTril).shape), c] as const))(
-    'gaussianLogProb(x %#: d = %i, x %s, mean %s, scaleTril %s) matches float64 torch and scipy, values and gradients',
+  it.each(cases.map((c) => [c.d, JSON.stringify(shapeOf(c.x)), JSON.stringify(shapeOf(c.mean)),
+    JSON.stringify(shapeOf(c.scaleTril)), c] as const))(
+    'gaussianLogProb(d = %i, x %s, mean %s, scaleTril %s) matches float64 torch and scipy, values and gradients',
     (_d, _x, _m, _l, c) => {
       const args = [t(c.x), t(c.mean), t(c.scaleTril)];
       const lp = gaussianLogProb(args[0]!, args[1]!, args[2]!);

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {gaussianEntropy, gaussianKLLoss, gaussianLogProb, gaussianNLLLoss, klDivergence} from '../../src/index';
+import {cholesky, gaussianEntropy, gaussianKLLoss, gaussianLogProb, gaussianNLLLoss, klDivergence} from '../../src/index';
 
 const kl = gaussianKLLoss();
 const nll = gaussianNLLLoss();
@@ -76,6 +76,13 @@ const rows: Array<[string, () => unknown, RegExp]> = [
   ['batch shapes that do not broadcast in gaussianLogProb',
     () => gaussianLogProb(zeros([3, 2]), zeros([4, 2]), eye(2)),
     /^gaussianLogProb\(\): batch dimensions of x \[3,2\] and mean \[4,2\] do not broadcast\.$/],
+  ['a non-square matrix for cholesky',
+    () => cholesky(zeros([3, 2, 3])),
+    /^cholesky\(\): a must be square \[\.\.\., n, n\], but got shape \[3,2,3\]\.$/],
+  ['a matrix that is not positive definite for cholesky (validateArgs)',
+    () => cholesky(t('npd', () => tf.tensor4d([[[[4, 2], [2, 3]], [[4, 2], [2, 3]]], [[[4, 2], [2, 3]], [[1, 2], [2, 1]]]])),
+      {validateArgs: true}),
+    /^cholesky\(\): a is not positive definite: the matrix at batch index \[1,1\] fails at pivot 1 \(a\[1\]\[1\] - ‖L\[1\]\[:1\]‖² = -3\.000, must be > 0\) \(validateArgs\)\.$/],
   ['a non-square factor for gaussianEntropy',
     () => gaussianEntropy(zeros([2, 3])),
     /^gaussianEntropy\(\): scaleTril must be square \[\.\.\., d, d\], but got shape \[2,3\]\.$/],

@@ -2,6 +2,7 @@
  * Every typed-array kernel, one flat list: what a backend that can read its
  * tensors as typed arrays registers through its adapter.
  */
+import {choleskyGradSpec, choleskySpec} from './cholesky_impl.js';
 import {gaussianKLSpec, gaussianKLWithGradSpec} from './gaussian_kl_impl.js';
 import {gaussianNLLSpec, gaussianNLLWithGradSpec} from './gaussian_nll_impl.js';
 import {JsKernelSpec} from './js_kernel.js';
@@ -12,5 +13,6 @@ export const JS_KERNELS: readonly JsKernelSpec[] = [
   gaussianKLSpec, gaussianKLWithGradSpec,
   gaussianNLLSpec, gaussianNLLWithGradSpec,
   triangularSolveSpec, triangularSolveGradSpec,
+  choleskySpec, choleskyGradSpec,
   scaleRowsSpec,
 ];

@@ -24,6 +24,9 @@ interface Exports {
   nllRows(batch: number, d: number, X: number, wx: number, P: number, out: number, minDiag: number, s: number): void;
   nllGradRows(batch: number, d: number, X: number, wx: number, P: number, out: number, gX: number, gP: number,
               minDiag: number, s: number): void;
+  choleskyScratchBytes(n: number): number;
+  choleskyRows(batch: number, n: number, A: number, out: number, s: number): void;
+  choleskyGradRows(batch: number, n: number, L: number, dL: number, out: number, s: number): void;
 }
 
 let wasm: Exports | null = null;
@@ -72,9 +75,9 @@ function ready(): Exports | null {
 const BASE = 65536;
 const align8 = (n: number): number => (n + 7) & ~7;
 
-/** Byte offsets of consecutive float32 arrays of the given lengths, after the scratch; grows memory to fit. */
-function layout(m: Exports, d: number, lengths: number[]): number[] {
-  let p = BASE + align8(m.scratchBytes(d));
+/** Byte offsets of consecutive float32 arrays of the given lengths, after `scratch` bytes; grows memory to fit. */
+function layout(m: Exports, d: number, lengths: number[], scratch = m.scratchBytes(d)): number[] {
+  let p = BASE + align8(scratch);
   const offs = lengths.map((n) => {
     const o = p;
     p += align8(4 * n);
@@ -155,5 +158,29 @@ export function wasmNLLGradRows(X: Float32Array, wx: number, P: Float32Array, ba
   get(m, oOut, out);
   get(m, ogX, gX);
   get(m, ogP, gP);
+  return true;
+}
+
+/** Cholesky factors of `batch` n x n matrices (lower triangles read) into `out`; false when not ready. */
+export function wasmCholesky(a: Float32Array, batch: number, n: number, out: Float32Array): boolean {
+  const m = ready();
+  if (m === null) return false;
+  const [oA, oOut] = layout(m, n, [a.length, out.length], m.choleskyScratchBytes(n)) as [number, number];
+  put(m, oA, a);
+  m.choleskyRows(batch, n, oA, oOut, BASE);
+  get(m, oOut, out);
+  return true;
+}
+
+/** The symmetric gradient of Cholesky (factors `l`, upstream `dl`) into `out`; false when not ready. */
+export function wasmCholeskyGrad(l: Float32Array, dl: Float32Array, batch: number, n: number, out: Float32Array): boolean {
+  const m = ready();
+  if (m === null) return false;
+  const [oL, oD, oOut] = layout(m, n, [l.length, dl.length, out.length], m.choleskyScratchBytes(n)) as
+    [number, number, number];
+  put(m, oL, l);
+  put(m, oD, dl);
+  m.choleskyGradRows(batch, n, oL, oD, oOut, BASE);
+  get(m, oOut, out);
   return true;
 }
