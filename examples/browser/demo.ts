@@ -3,11 +3,12 @@
  * synthetic 2-D data whose spread grows and rotates with the input, and draws
  * the true and predicted 1σ/2σ ellipses and the loss curve as it trains.
  *
- * URL parameters: ?backend=webgl|wasm|cpu&epochs=N.
+ * URL parameters: ?backend=webgl|webgpu|wasm|cpu&epochs=N.
  * window.__demo exposes progress for the headless test (test/browser/run.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import {setWasmPaths} from '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs-backend-webgpu';
 
 import {gaussianHead, gaussianNLLLoss, gaussianParamsSize, padTargets, unpackGaussian} from 'tfjs-gaussian';
 import {makeData, truth, TrueGaussian} from '../heteroscedastic_data';

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {setWasmPaths} from '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs-backend-webgpu';
 
 import {fillTriangular, gaussianKLLoss, gaussianNLLLoss, hasFusedKernels, klDivergence} from 'tfjs-gaussian';
 import fillFixture from '../fixtures/fill_triangular.json';
@@ -31,25 +32,41 @@ const TOLS: Record<string, Tol> = {
   cpu: {rtol: 1e-5, atol: 2e-5},
   wasm: {rtol: 1e-5, atol: 2e-5},
   webgl: {rtol: 1e-4, atol: 2e-4},
+  // WebGPU runs the composite path too (WGSL compute shaders, float32).
+  webgpu: {rtol: 1e-4, atol: 2e-4},
 };
 
 type Nested = number | Nested[];
 const flat = (x: Nested): number[] => (typeof x === 'number' ? [x] : x.flatMap(flat));
 
-function compare(res: BackendResult, tol: Tol, check: string, actual: tf.Tensor, expected: Nested): void {
-  const a = actual.dataSync();
-  const e = flat(expected);
-  let ok = a.length === e.length;
-  for (let i = 0; i < Math.min(a.length, e.length); i++) {
-    const err = Math.abs(a[i]! - e[i]!);
-    const ratio = err === 0 ? 0 : err / (tol.atol + tol.rtol * Math.abs(e[i]!));
-    if (!(ratio <= 1)) {
-      ok = false;
-      if (res.failures.length < 20) res.failures.push({check, entry: i, actual: a[i]!, expected: e[i]!});
+interface Pending { check: string; tol: Tol; actual: tf.Tensor; expected: Nested }
+
+/**
+ * Queues a comparison; `settle` reads the values later with the async
+ * `data()`, which every backend supports (webgpu's synchronous read goes
+ * through a canvas and returns zeros under headless SwiftShader).
+ */
+function compare(pending: Pending[], tol: Tol, check: string, actual: tf.Tensor, expected: Nested): void {
+  pending.push({check, tol, actual: tf.keep(actual), expected});
+}
+
+async function settle(res: BackendResult, pending: Pending[]): Promise<void> {
+  for (const {check, tol, actual, expected} of pending) {
+    const a = await actual.data();
+    actual.dispose();
+    const e = flat(expected);
+    let ok = a.length === e.length;
+    for (let i = 0; i < Math.min(a.length, e.length); i++) {
+      const err = Math.abs(a[i]! - e[i]!);
+      const ratio = err === 0 ? 0 : err / (tol.atol + tol.rtol * Math.abs(e[i]!));
+      if (!(ratio <= 1)) {
+        ok = false;
+        if (res.failures.length < 20) res.failures.push({check, entry: i, actual: a[i]!, expected: e[i]!});
+      }
+      res.worst = Math.max(res.worst, Number.isNaN(ratio) ? Infinity : ratio);
     }
-    res.worst = Math.max(res.worst, Number.isNaN(ratio) ? Infinity : ratio);
+    if (ok) res.passed++; else res.failed++;
   }
-  if (ok) res.passed++; else res.failed++;
 }
 
 async function checkBackend(name: string): Promise<BackendResult> {
@@ -66,21 +83,22 @@ async function checkBackend(name: string): Promise<BackendResult> {
   res.path = hasFusedKernels(name) ? 'fast kernels' : 'composite path';
   const tol = TOLS[name]!;
   res.tol = tol;
+  const pending: Pending[] = [];
   for (const c of fillFixture.cases) {
-    compare(res, {rtol: 0, atol: 0}, `fillTriangular n=${c.n} upper=${c.upper}`, fillTriangular(c.x, c.upper), c.y);
+    compare(pending, {rtol: 0, atol: 0}, `fillTriangular n=${c.n} upper=${c.upper}`, fillTriangular(c.x, c.upper), c.y);
   }
   for (const c of klFixture.cases) {
     tf.tidy(() => {
       const t = (v: unknown) => tf.tensor(v as number[]);
       const args = [t(c.mean1), t(c.scaleTril1), t(c.mean2), t(c.scaleTril2)];
       const label = `klDivergence d=${c.d} batch=${JSON.stringify(c.batch)}`;
-      compare(res, tol, label, klDivergence(args[0]!, args[1]!, args[2]!, args[3]!), c.kl as Nested);
+      compare(pending, tol, label, klDivergence(args[0]!, args[1]!, args[2]!, args[3]!), c.kl as Nested);
       const w = t(c.weights);
       const g = tf.grads((a: tf.Tensor, b: tf.Tensor, m: tf.Tensor, l: tf.Tensor) => tf.sum(tf.mul(klDivergence(a, b, m, l), w)))(args);
-      compare(res, tol, `${label} grad mean1`, g[0]!, c.gradMean1 as Nested);
-      compare(res, tol, `${label} grad scaleTril1`, g[1]!, c.gradScaleTril1 as Nested);
-      compare(res, tol, `${label} grad mean2`, g[2]!, c.gradMean2 as Nested);
-      compare(res, tol, `${label} grad scaleTril2`, g[3]!, c.gradScaleTril2 as Nested);
+      compare(pending, tol, `${label} grad mean1`, g[0]!, c.gradMean1 as Nested);
+      compare(pending, tol, `${label} grad scaleTril1`, g[1]!, c.gradScaleTril1 as Nested);
+      compare(pending, tol, `${label} grad mean2`, g[2]!, c.gradMean2 as Nested);
+      compare(pending, tol, `${label} grad scaleTril2`, g[3]!, c.gradScaleTril2 as Nested);
     });
   }
   for (const c of lossFixture.cases) {
@@ -91,20 +109,21 @@ async function checkBackend(name: string): Promise<BackendResult> {
       const label = `${c.kind} ${c.layout} d=${c.d} ${c.direction ?? c.target}`;
       const yt = tf.tensor2d(c.yTrue);
       const yp = tf.tensor2d(c.yPred);
-      compare(res, tol, label, loss(yt, yp), c.loss);
+      compare(pending, tol, label, loss(yt, yp), c.loss);
       const w = tf.tensor1d(c.weights);
       const [gt, gp] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(loss(a, b), w)))([yt, yp]);
-      compare(res, tol, `${label} grad yTrue`, gt!, c.gradYTrue);
-      compare(res, tol, `${label} grad yPred`, gp!, c.gradYPred);
+      compare(pending, tol, `${label} grad yTrue`, gt!, c.gradYTrue);
+      compare(pending, tol, `${label} grad yPred`, gp!, c.gradYPred);
     });
   }
+  await settle(res, pending);
   return res;
 }
 
 async function main(): Promise<void> {
   setWasmPaths(new URL('./wasm/', location.href).href);
   const results: BackendResult[] = [];
-  for (const name of ['cpu', 'wasm', 'webgl']) results.push(await checkBackend(name));
+  for (const name of ['cpu', 'wasm', 'webgl', 'webgpu']) results.push(await checkBackend(name));
   (window as unknown as {__checks: BackendResult[]}).__checks = results;
   document.getElementById('out')!.textContent = JSON.stringify(results, null, 2);
 }

@@ -4,12 +4,12 @@
  * Builds the pages (scripts/browser_bundle.ts), serves them on 127.0.0.1 and
  * drives Debian's Chromium (/usr/bin/chromium, never a downloaded browser)
  * headless with playwright-core:
- * 1. checks.html: on each browser backend that starts (cpu, wasm, webgl),
+ * 1. checks.html: on each browser backend that starts (cpu, wasm, webgl, webgpu),
  *    the library's values and gradients against the float64 fixtures;
  * 2. index.html (the demo): trains, the loss falls, nothing is logged as an
  *    error; a screenshot is saved to out/browser/demo.png.
- * The report names the backends that ran. cpu and wasm must run; if webgl
- * cannot start, the report says so plainly.
+ * The report names the backends that ran. cpu and wasm must run; if webgl or
+ * webgpu cannot start (no GPU adapter), the report says so plainly.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -25,6 +25,9 @@ const FLAGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
   // WebGL without a GPU: ANGLE on SwiftShader, Chromium's software renderer.
   '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist',
+  // WebGPU without a GPU: Dawn on SwiftShader. It needs a secure context,
+  // which a page served from 127.0.0.1 is.
+  '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader',
 ];
 
 interface BackendResult {
@@ -65,7 +68,7 @@ async function main(): Promise<void> {
     for (const c of checks) {
       if (!c.ran) {
         console.log(`--    ${c.backend}: did not start here (${c.reason}); its checks did not run`);
-        if (c.backend !== 'webgl') report(false, `${c.backend} must start in the browser`);
+        if (c.backend !== 'webgl' && c.backend !== 'webgpu') report(false, `${c.backend} must start in the browser`);
         continue;
       }
       report(c.failed === 0, `${c.backend} (${c.path}): ${c.passed} of ${c.passed + c.failed} fixture comparisons ` +
