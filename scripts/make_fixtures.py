@@ -415,6 +415,36 @@ def cholesky_cases():
     return cases
 
 
+# ---------------------------------------------------------------- distribution objects (diagonal scale)
+def mvn_diag_cases():
+    """MultivariateNormalDiag against torch's Independent(Normal): log_prob and entropy with
+    gradients, and KL diag <-> tril both ways against kl_divergence of MultivariateNormals."""
+    cases = []
+    for d, batch in [(1, ()), (2, (3,)), (5, ()), (8, (2,))]:
+        loc = to32(family_rng.normal(size=batch + (d,)))
+        scale = to32(family_rng.uniform(0.5, 2.0, size=batch + (d,)) * family_rng.choice([-1.0, 1.0], size=batch + (d,)))
+        x = to32(family_rng.normal(0, 2, size=batch + (d,)))
+        loc2 = to32(family_rng.normal(size=batch + (d,)))
+        L2 = family_tril(batch, d, False)
+        ts = [torch.tensor(a, requires_grad=True) for a in (loc, scale, x, loc2, L2)]
+        q = torch.distributions.Independent(torch.distributions.Normal(ts[0], ts[1].abs()), 1)
+        lp = q.log_prob(ts[2])
+        ent = q.entropy()
+        diag_mvn = torch.distributions.MultivariateNormal(ts[0], scale_tril=torch.diag_embed(ts[1].abs()), validate_args=False)
+        tril_mvn = torch.distributions.MultivariateNormal(ts[3], scale_tril=torch.tril(ts[4]), validate_args=False)
+        kl_dt = torch.distributions.kl_divergence(diag_mvn, tril_mvn)
+        kl_td = torch.distributions.kl_divergence(tril_mvn, diag_mvn)
+        out = {}
+        for name, val in [('logProb', lp), ('entropy', ent), ('klDiagTril', kl_dt), ('klTrilDiag', kl_td)]:
+            w = torch.tensor(family_rng.uniform(0.5, 1.5, size=tuple(val.shape)))
+            grads = torch.autograd.grad((val * w).sum(), ts, allow_unused=True, retain_graph=True)
+            out[name] = {'value': tolist(val), 'weights': tolist(w),
+                         'grads': [tolist(g) if g is not None else tolist(torch.zeros_like(t)) for g, t in zip(grads, ts)]}
+        cases.append({'d': d, 'batch': list(batch), 'loc': tolist(loc), 'scaleDiag': tolist(scale), 'x': tolist(x),
+                      'loc2': tolist(loc2), 'scaleTril2': tolist(L2), **out})
+    return cases
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     fixtures = {
@@ -427,6 +457,7 @@ def main():
         'log_prob.json': {'cases': log_prob_cases()},
         'entropy.json': {'cases': entropy_cases()},
         'cholesky.json': {'cases': cholesky_cases()},
+        'mvn_diag.json': {'cases': mvn_diag_cases()},
     }
     meta = {'generator': 'scripts/make_fixtures.py', 'torch': torch.__version__,
             'numpy': np.__version__, 'scipy': scipy.__version__}
