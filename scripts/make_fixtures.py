@@ -110,10 +110,11 @@ def crosscheck_kl(m1, L1, m2, L2, kl):
         assert torch.allclose(ref, kl, rtol=1e-10, atol=1e-10), (ref, kl)
 
 
-def grads(f, *args):
+def grads(f, *args, weights_rng=None):
+    """Value of f and the gradients of sum(w * f) for random weights w (from weights_rng, default rng)."""
     ts = [torch.tensor(a, requires_grad=True) for a in args]
     out = f(*ts)
-    w = torch.tensor(rng.uniform(0.5, 1.5, size=tuple(out.shape)))
+    w = torch.tensor((weights_rng or rng).uniform(0.5, 1.5, size=tuple(out.shape)))
     (out * w).sum().backward()
     return out, w, [t.grad for t in ts]
 
@@ -318,11 +319,7 @@ def family_tril(batch, d, neg_diag):
 
 
 def family_grads(f, *args):
-    ts = [torch.tensor(a, requires_grad=True) for a in args]
-    out = f(*ts)
-    w = torch.tensor(family_rng.uniform(0.5, 1.5, size=tuple(out.shape)))
-    (out * w).sum().backward()
-    return out, w, [t.grad for t in ts]
+    return grads(f, *args, weights_rng=family_rng)
 
 
 def entropy_cov(L):
