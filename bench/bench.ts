@@ -32,7 +32,9 @@ const MIN_REPS = QUICK ? 5 : 15;
 /** Composite rows are slow on cpu (seconds per step at (1024, 16)); BENCH_COMPOSITE=0 skips them. */
 const COMPOSITE = process.env['BENCH_COMPOSITE'] !== '0';
 
-type LossName = 'kl' | 'nll' | 'chol';
+type LossName = 'kl' | 'nll' | 'chol' | 'dkl' | 'dnll';
+/** The 'diag' layout cells (dkl, dnll): rows [mean | σ]. */
+const DIAG_SIZES: Array<[number, number]> = [[256, 8], [4096, 32]];
 /** The cholesky cells: forward and backward of sum(cholesky(A) * W). */
 const CHOL_SIZES: Array<[number, number]> = [[1024, 16], [64, 32]];
 const PEERS = ['torch', 'torch-solve', 'jax', 'tf', 'tf-xla'] as const;
@@ -76,7 +78,14 @@ async function measure(backend: string, loss: LossName, batch: number, d: number
   let yPred: tf.Tensor;
   let yTrue: tf.Tensor;
   let step: (x: tf.Tensor) => {value: tf.Scalar; grad: tf.Tensor};
-  if (loss === 'chol') {
+  if (loss === 'dkl' || loss === 'dnll') {
+    const diagRows = (seed: number) => tf.tidy(() => tf.concat([tf.randomNormal([batch, d], 0, 1, 'float32', seed),
+      tf.randomUniform([batch, d], 0.5, 1.5, 'float32', seed + 1)], 1));
+    yPred = diagRows(1);
+    yTrue = loss === 'dkl' ? diagRows(7) : tf.randomNormal([batch, d], 0, 1, 'float32', 9);
+    const fn = loss === 'dkl' ? gaussianKLLoss({layout: 'diag'}) : gaussianNLLLoss({layout: 'diag'});
+    step = tf.valueAndGrad((yp: tf.Tensor) => tf.mean(fn(yTrue, yp)));
+  } else if (loss === 'chol') {
     const {a, w} = spd(batch, d);
     yPred = a;
     yTrue = w;
@@ -205,6 +214,7 @@ async function main(): Promise<void> {
   const cells: Cell[] = [];
   const cellList: Array<[LossName, number, number]> = [
     ...(['kl', 'nll'] as const).flatMap((l) => SIZES.map(([b, d]) => [l, b, d] as [LossName, number, number])),
+    ...(['dkl', 'dnll'] as const).flatMap((l) => DIAG_SIZES.map(([b, d]) => [l, b, d] as [LossName, number, number])),
     ...CHOL_SIZES.map(([b, d]) => ['chol', b, d] as [LossName, number, number]),
   ];
   // BENCH_ONLY=chol (or kl,nll) times only those kinds of cell.
@@ -234,6 +244,7 @@ async function main(): Promise<void> {
   lines.push('# Benchmark: one loss + gradient step');
   lines.push('');
   lines.push(`kl, nll: valueAndGrad of mean(loss(yTrue, yPred)) w.r.t. yPred, 'full' layout. ` +
+    'dkl, dnll: the same in the \'diag\' layout, rows [mean | σ]. ' +
     'chol: valueAndGrad of sum(cholesky(A) * W) w.r.t. A, A [batch, d, d] positive definite.');
   lines.push('');
   lines.push(`Each cell: median of >= ${MIN_REPS} steps ` +

@@ -8,8 +8,9 @@ A small server, so that bench.ts can time each peer right after each of its
 own cells (the machine is shared and its speed drifts; adjacent measurements
 make the ratios fair). It prints "ready <peer> <version>" (or "unavailable
 <reason>" and exits), then answers each line
-"<kl|nll|chol> <batch> <d> <min_time_s> <min_reps>" with the median ms per step
-('chol': value and gradient of sum(cholesky(A) * W), A [batch, d, d]).
+"<kl|nll|chol|dkl|dnll> <batch> <d> <min_time_s> <min_reps>" with the median ms per step
+('chol': value and gradient of sum(cholesky(A) * W), A [batch, d, d];
+'dkl', 'dnll': the KL and NLL steps on rows [mean | σ] of a diagonal Gaussian).
 
 The step is value-and-gradient of mean(loss(y_true, y_pred)) with respect to
 y_pred, float32, rows [mean | L row-major], 1 thread:
@@ -62,6 +63,11 @@ def spd_batch(rng, batch, d):
     return A.astype(np.float32), W.astype(np.float32)
 
 
+def diag_rows(rng, batch, d):
+    """[mean | σ] rows, σ in [0.5, 1.5]."""
+    return np.concatenate([rng.standard_normal((batch, d)), rng.uniform(0.5, 1.5, (batch, d))], -1).astype(np.float32)
+
+
 def make_torch(direct):
     import torch
     torch.set_num_threads(1)
@@ -96,6 +102,30 @@ def make_torch(direct):
                 loss.backward()
                 return loss.item(), A.grad.numpy()
             return chol_step
+
+        if kind in ('dkl', 'dnll'):
+            dt0, dp0 = torch.from_numpy(diag_rows(rng, batch, d)), torch.from_numpy(diag_rows(rng, batch, d))
+
+            def diag_step():
+                yp = dp0.detach().requires_grad_(True)
+                mp, sp = yp[:, :d], yp[:, d:]
+                if direct:
+                    if kind == 'dkl':
+                        mt, st = dt0[:, :d], dt0[:, d:]
+                        loss = (torch.log(sp / st) + (st ** 2 + (mt - mp) ** 2) / (2 * sp ** 2) - 0.5).sum(-1).mean()
+                    else:
+                        z = (x - mp) / sp
+                        loss = (0.5 * d * LOG_2PI + torch.log(sp).sum(-1) + 0.5 * (z * z).sum(-1)).mean()
+                else:
+                    q = torch.distributions.Independent(torch.distributions.Normal(mp, sp, validate_args=False), 1)
+                    if kind == 'dkl':
+                        p = torch.distributions.Independent(torch.distributions.Normal(dt0[:, :d], dt0[:, d:], validate_args=False), 1)
+                        loss = torch.distributions.kl_divergence(p, q).mean()
+                    else:
+                        loss = (-q.log_prob(x)).mean()
+                loss.backward()
+                return loss.item(), yp.grad.numpy()
+            return diag_step
 
         def step():
             yp = yp0.detach().requires_grad_(True)
@@ -146,6 +176,23 @@ def make_jax():
                 return float(v), np.asarray(gr)
             return chol_step
 
+        if kind in ('dkl', 'dnll'):
+            dt, dp = jnp.asarray(diag_rows(rng, batch, d)), jnp.asarray(diag_rows(rng, batch, d))
+
+            def dloss(yp):
+                mp, sp = yp[:, :d], yp[:, d:]
+                if kind == 'dkl':
+                    mt, st = dt[:, :d], dt[:, d:]
+                    return (jnp.log(sp / st) + (st ** 2 + (mt - mp) ** 2) / (2 * sp ** 2) - 0.5).sum(-1).mean()
+                z = (x - mp) / sp
+                return (0.5 * d * LOG_2PI + jnp.log(sp).sum(-1) + 0.5 * (z * z).sum(-1)).mean()
+            fd = jax.jit(jax.value_and_grad(dloss))
+
+            def diag_step():
+                v, g = fd(dp)
+                return float(v), np.asarray(g)
+            return diag_step
+
         def loss(yp):
             mp, Lp = unpack(yp, d)
             if kind == 'kl':
@@ -195,6 +242,27 @@ def make_tf(xla):
                 v, gr = fc(A)
                 return float(v), gr.numpy()
             return chol_step
+
+        if kind in ('dkl', 'dnll'):
+            dt, dp = tf.constant(diag_rows(rng, batch, d)), tf.constant(diag_rows(rng, batch, d))
+
+            @tf.function(jit_compile=xla)
+            def fdiag(yp):
+                with tf.GradientTape() as tape:
+                    tape.watch(yp)
+                    mp, sp = yp[:, :d], yp[:, d:]
+                    if kind == 'dkl':
+                        mt, st = dt[:, :d], dt[:, d:]
+                        loss = tf.reduce_mean(tf.reduce_sum(tf.math.log(sp / st) + (st ** 2 + (mt - mp) ** 2) / (2 * sp ** 2) - 0.5, -1))
+                    else:
+                        z = (x - mp) / sp
+                        loss = tf.reduce_mean(0.5 * d * LOG_2PI + tf.reduce_sum(tf.math.log(sp), -1) + 0.5 * tf.reduce_sum(z * z, -1))
+                return loss, tape.gradient(loss, yp)
+
+            def diag_step():
+                v, g = fdiag(dp)
+                return float(v), g.numpy()
+            return diag_step
 
         @tf.function(jit_compile=xla)
         def f(yp):

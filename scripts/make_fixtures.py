@@ -442,6 +442,37 @@ def mvn_diag_cases():
     return cases
 
 
+# ---------------------------------------------------------------- 'diag' layout losses
+def diag_loss_cases():
+    """gaussianKLLoss / gaussianNLLLoss({layout: 'diag'}) on rows [mean (d) | σ (d)], against torch's
+    Independent(Normal(mean, |σ|)) (kl_divergence, log_prob), with gradients to both row tensors."""
+    cases = []
+    for d, batch in [(1, 3), (2, 4), (5, 3), (16, 2), (64, 2)]:
+        def rows():
+            m = family_rng.normal(size=(batch, d))
+            sig = family_rng.uniform(0.3, 2.0, size=(batch, d)) * family_rng.choice([-1.0, 1.0], size=(batch, d))
+            return to32(np.concatenate([m, sig], -1))
+        yt, yp = rows(), rows()
+        x = to32(family_rng.normal(0, 2, size=(batch, d)))
+
+        def dist(y):
+            return torch.distributions.Independent(torch.distributions.Normal(y[:, :d], y[:, d:].abs()), 1)
+        for direction in ('forward', 'reverse', 'symmetric'):
+            def f(a, b):
+                p, q = dist(a), dist(b)
+                kl = torch.distributions.kl_divergence
+                return {'forward': lambda: kl(p, q), 'reverse': lambda: kl(q, p), 'symmetric': lambda: kl(p, q) + kl(q, p)}[direction]()
+            loss, w, (ga, gb) = family_grads(f, yt, yp)
+            cases.append({'kind': 'kl', 'd': d, 'direction': direction, 'yTrue': tolist(yt), 'yPred': tolist(yp),
+                          'loss': tolist(loss), 'weights': tolist(w), 'gradYTrue': tolist(ga), 'gradYPred': tolist(gb)})
+        for target in ('points', 'padded'):
+            xt = x if target == 'points' else to32(np.concatenate([x, family_rng.normal(size=(batch, d))], -1))
+            loss, w, (gx, gb) = family_grads(lambda a, b: -dist(b).log_prob(a[:, :d]), xt, yp)
+            cases.append({'kind': 'nll', 'd': d, 'target': target, 'yTrue': tolist(xt), 'yPred': tolist(yp),
+                          'loss': tolist(loss), 'weights': tolist(w), 'gradYTrue': tolist(gx), 'gradYPred': tolist(gb)})
+    return cases
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     fixtures = {
@@ -455,6 +486,7 @@ def main():
         'entropy.json': {'cases': entropy_cases()},
         'cholesky.json': {'cases': cholesky_cases()},
         'mvn_diag.json': {'cases': mvn_diag_cases()},
+        'diag_losses.json': {'cases': diag_loss_cases()},
     }
     meta = {'generator': 'scripts/make_fixtures.py', 'torch': torch.__version__,
             'numpy': np.__version__, 'scipy': scipy.__version__}

@@ -19,7 +19,7 @@ import {gaussianArgs} from './gaussian_args.js';
  *
  * @param mean Means, `[..., d]`.
  * @param scaleTril Lower Cholesky factors, `[..., d, d]` (upper part ignored).
- * @param layout `'full'` or `'packed'`. Default `'full'`.
+ * @param layout `'full'`, `'packed'` or `'diag'` (keeps only the diagonal). Default `'full'`.
  */
 export function packGaussian(mean: tf.Tensor | tf.TensorLike, scaleTril: tf.Tensor | tf.TensorLike,
                              layout: GaussianLayout = 'full'): tf.Tensor {
@@ -29,9 +29,12 @@ export function packGaussian(mean: tf.Tensor | tf.TensorLike, scaleTril: tf.Tens
     const {mean: $m, scaleTril: $l, dim: d, batch} = gaussianArgs(fn, mean, scaleTril);
     const m = tf.broadcastTo($m, [...batch, d]);
     const l = tf.broadcastTo($l, [...batch, d, d]);
-    const factor = layout === 'full'
-      ? tf.reshape(tf.mul(l, tf.tensor2d(maskValues(d, 'lower'), [d, d])), [...batch, d * d])
-      : fillTriangularInverse(l);
+    // 'diag' keeps only the diagonal: entries below it are dropped.
+    const factor = layout === 'diag'
+      ? tf.sum(tf.mul(l, tf.tensor2d(maskValues(d, 'eye'), [d, d])), -1)
+      : layout === 'full'
+        ? tf.reshape(tf.mul(l, tf.tensor2d(maskValues(d, 'lower'), [d, d])), [...batch, d * d])
+        : fillTriangularInverse(l);
     return tf.concat([m, factor], batch.length);
   });
 }

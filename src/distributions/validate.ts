@@ -16,9 +16,11 @@ export function checkMinDiag(fn: string, minDiag: number): void {
 export const DEFAULT_MIN_DIAG = 1e-6;
 
 /**
- * Throws if a row of `rows [B, W]` has a non-finite entry, or (when
- * `checkDiag`) a zero Cholesky diagonal. The message names the sample
- * (row) and the entry (column, and `L[i][i]` for diagonals).
+ * Throws if a row of `rows [B, W]` has a non-finite entry, (when
+ * `checkDiag`) a zero Cholesky diagonal or scale, or, in the `'diag'`
+ * layout, a negative scale σ (always: σ is a standard deviation there). The
+ * message names the sample (row) and the entry (column, and `L[i][i]` or
+ * `σ[i]`).
  */
 export function validateGaussianValues(rows: tf.Tensor2D, dim: number, layout: GaussianLayout | null,
                                        fn: string, arg: string, checkDiag = true): void {
@@ -32,12 +34,17 @@ export function validateGaussianValues(rows: tf.Tensor2D, dim: number, layout: G
       }
     }
   }
-  if (!checkDiag || layout === null) return;
+  if (layout === null || (!checkDiag && layout !== 'diag')) return;
   const lay = rowLayout(dim, layout);
   for (let b = 0; b < batch; b++) {
     for (let i = 0; i < dim; i++) {
       const c = lay.lIndex[i * dim + i] as number;
-      if (v[b * width + c] === 0) {
+      const x = v[b * width + c] as number;
+      if (layout === 'diag' && (x < 0 || (x === 0 && checkDiag))) {
+        fail(fn, `${arg} has a ${x === 0 ? 'zero' : 'negative'} scale σ[${i}] = ${x} at sample ${b}, entry ${c}: ` +
+          'the \'diag\' layout needs σ > 0 (validateArgs).');
+      }
+      if (x === 0 && checkDiag) {
         fail(fn, `${arg} has a zero Cholesky diagonal L[${i}][${i}] at sample ${b}, entry ${c} (validateArgs).`);
       }
     }

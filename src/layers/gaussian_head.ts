@@ -42,7 +42,8 @@ function headMasks(dim: number, layout: GaussianLayout): {keep: Float32Array; di
  * - each Cholesky diagonal becomes `softplus(x) + diagShift` (TFP's
  *   `FillScaleTriL` default), so it is > 0 and finite for any finite input
  *   (softplus is evaluated stably: `softplus(-1e3) = 0`, `softplus(1e3) = 1e3`);
- * - the strict upper triangle is set to 0 in the `'full'` layout.
+ * - the strict upper triangle is set to 0 in the `'full'` layout;
+ * - in the `'diag'` layout every σ is a diagonal: `softplus(x) + diagShift`.
  *
  * Registered with `tf.serialization`, so models containing it survive
  * `model.save` / `tf.loadLayersModel`.

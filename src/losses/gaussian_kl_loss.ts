@@ -26,7 +26,9 @@ const DIRECTIONS: readonly KLDirection[] = ['forward', 'reverse', 'symmetric'];
  * Rows are `[mean (d), factor]`:
  * - `'full'` (default): `L` row-major, `d·d` entries. This is the seed
  *   notebook's `y_true`; entries above the diagonal are ignored.
- * - `'packed'`: the lower triangle in fillTriangular order, `d(d+1)/2`.
+ * - `'packed'`: the lower triangle in fillTriangular order, `d(d+1)/2`;
+ * - `'diag'`: the standard deviations `σ`, `d` entries (`Σ = diag(σ²)`),
+ *   at O(d) cost per sample.
  *
  * Shape contract: `yTrue`, `yPred` `[..., W] -> [...]`, `W = gaussianParamsSize(d, layout)`.
  *

@@ -12,7 +12,10 @@ import {reshapeIfNeeded} from '../util/reshape.js';
 export interface GaussianLossOptions {
   /** Event dimension `d`. Inferred from the width of `yPred` when omitted. */
   dim?: number;
-  /** `'full'`: `[mean (d), L row-major (d·d)]`; `'packed'`: `[mean (d), fillTriangular order]`. @default 'full' */
+  /**
+   * `'full'`: `[mean (d), L row-major (d·d)]`; `'packed'`: `[mean (d), fillTriangular order]`;
+   * `'diag'`: `[mean (d), σ (d)]`, `Σ = diag(σ²)`. @default 'full'
+   */
   layout?: GaussianLayout;
   /**
    * Diagonal guard: `|L_ii|` is clamped to `[minDiag, 1 / minDiag]` with its
@@ -64,7 +67,7 @@ export function lossRows(fn: string, yTrue: tf.Tensor | tf.TensorLike, yPred: tf
     const inferred = dimOfWidth(w, layout);
     if (inferred === null) {
       fail(fn, `the width of yPred (${w}, shape ${fmt($p.shape)}) fits no dim in the '${layout}' layout ` +
-        `(widths are d + ${layout === 'full' ? 'd²' : 'd(d+1)/2'}: ` +
+        `(widths are d + ${layout === 'full' ? 'd²' : layout === 'diag' ? 'd' : 'd(d+1)/2'}: ` +
         `${[1, 2, 3, 4].map((d) => widthOf(d, layout)).join(', ')}, ...).`);
     }
     dim = inferred;

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import {GaussianKLAttrs} from '../kernel_names.js';
 import {unpackRows} from '../../layout/unpack_rows.js';
-import {guardDiagonal, matrixDiag, solveLowerZeroed} from './linalg.js';
+import {guardDiagonal, guardScale, matrixDiag, solveLowerZeroed} from './linalg.js';
 
 /**
  * KL(N(ma, La La^T) || N(mb, Lb Lb^T)) for rows of Gaussians, written so that
@@ -42,7 +42,30 @@ function strictLowerWithLastColumn(d: number): Float32Array {
   return m;
 }
 
+/**
+ * The 'diag' layout, rows `[μ | σ]`: Σ h(|a/b| − 1) + ½ Σ ((μb − μa)/b)², the
+ * same non-negative terms as shared/diag_math.ts, in O(d) elementwise ops.
+ */
+function klDiagPair(ma: tf.Tensor2D, a: tf.Tensor2D, mb: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor1D {
+  const absB = tf.abs(b);
+  const t = tf.div(tf.sub(tf.abs(a), absB), absB);
+  const h = tf.sub(tf.add(t, tf.mul(0.5, tf.square(t))), tf.log1p(t));
+  return tf.sum(tf.add(h, tf.mul(0.5, tf.square(tf.div(tf.sub(mb, ma), b)))), -1);
+}
+
+function compositeDiagKL(yTrue: tf.Tensor2D, yPred: tf.Tensor2D, dim: number, direction: GaussianKLAttrs['direction'],
+                         minDiag: number): tf.Tensor {
+  const [mt, st] = tf.split(yTrue, [dim, dim], 1) as [tf.Tensor2D, tf.Tensor2D];
+  const [mp, sp] = tf.split(yPred, [dim, dim], 1) as [tf.Tensor2D, tf.Tensor2D];
+  const a = guardScale(st, minDiag);
+  const b = guardScale(sp, minDiag);
+  const fwd = direction !== 'reverse' ? klDiagPair(mt, a, mp, b) : null;
+  const rev = direction !== 'forward' ? klDiagPair(mp, b, mt, a) : null;
+  return fwd !== null && rev !== null ? tf.add(fwd, rev) : (fwd ?? rev) as tf.Tensor1D;
+}
+
 export function compositeGaussianKL([yTrue, yPred]: tf.Tensor[], {dim, layout, direction, minDiag}: GaussianKLAttrs): tf.Tensor {
+  if (layout === 'diag') return compositeDiagKL(yTrue as tf.Tensor2D, yPred as tf.Tensor2D, dim, direction, minDiag);
   const pred = unpackRows(yPred as tf.Tensor2D, dim, layout);
   const Lp = guardDiagonal(pred.scaleTril, minDiag);
   const truth = unpackRows(yTrue as tf.Tensor2D, dim, layout);

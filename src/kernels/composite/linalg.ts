@@ -73,3 +73,18 @@ export function guardDiagonal(L: tf.Tensor3D, minDiag: number): tf.Tensor3D {
   });
   return guard(L) as tf.Tensor3D;
 }
+
+/**
+ * The diagonal guard on a diagonal scale `σ [B, d]`, elementwise: `|σ|`
+ * clamped to `[minDiag, 1 / minDiag]`, sign kept, gradient passed straight
+ * through (as guardDiagonal does for a matrix's diagonal).
+ */
+export function guardScale(s: tf.Tensor2D, minDiag: number): tf.Tensor2D {
+  if (minDiag <= 0) return s;
+  const guard = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const x = args[0] as tf.Tensor2D;
+    const mag = tf.clipByValue(tf.abs(x), minDiag, 1 / minDiag);
+    return {value: tf.where(tf.less(x, 0), tf.neg(mag), mag), gradFunc: (dy: tf.Tensor) => dy};
+  });
+  return guard(s) as tf.Tensor2D;
+}

@@ -1,6 +1,7 @@
 /** GaussianKL and GaussianKLWithGrad (kernel_names.ts) on typed arrays. */
 import {GaussianKL, GaussianKLAttrs} from '../kernel_names.js';
 import {rowLayout} from '../../layout/row_layout.js';
+import {klDiag} from './diag_math.js';
 import {fullGradRows, fullRows, storeRows} from './full_rows.js';
 import {klGrad, klValue, makeScratch} from './js_math.js';
 import {JsKernelSpec, rowsOf} from './js_kernel.js';
@@ -13,6 +14,10 @@ export const gaussianKLSpec: JsKernelSpec = {
   compute([yt, yp], shapes, attrs, [out]) {
     const {dim: d, layout, direction, minDiag} = attrs as GaussianKLAttrs;
     const {batch, w0, w1} = rowsOf(shapes);
+    if (layout === 'diag') {
+      klDiagRows(yt as Float32Array, yp as Float32Array, batch, d, minDiag, direction, out as Float32Array, null, null);
+      return;
+    }
     const lay = rowLayout(d, layout);
     const fw = d + d * d;
     const s = makeScratch(d);
@@ -41,6 +46,11 @@ export const gaussianKLWithGradSpec: JsKernelSpec = {
   compute([yt, yp], shapes, attrs, [out, gt, gp]) {
     const {dim: d, layout, direction, minDiag} = attrs as GaussianKLAttrs;
     const {batch, w0, w1} = rowsOf(shapes);
+    if (layout === 'diag') {
+      klDiagRows(yt as Float32Array, yp as Float32Array, batch, d, minDiag, direction, out as Float32Array,
+        gt as Float32Array, gp as Float32Array);
+      return;
+    }
     const lay = rowLayout(d, layout);
     const fw = d + d * d;
     const s = makeScratch(d);
@@ -63,3 +73,16 @@ export const gaussianKLWithGradSpec: JsKernelSpec = {
     storeRows(gP, gp as Float32Array, batch, w1, lay);
   },
 };
+
+/** The 'diag' layout: O(d) per row (diag_math.ts), gradients written when `gT` is given. */
+function klDiagRows(T: Float32Array, P: Float32Array, batch: number, d: number, minDiag: number,
+                    direction: GaussianKLAttrs['direction'], out: Float32Array,
+                    gT: Float32Array | null, gP: Float32Array | null): void {
+  for (let b = 0; b < batch; b++) {
+    const o = b * 2 * d;
+    let v = 0;
+    if (direction !== 'reverse') v += klDiag(d, T, o, P, o, minDiag, 1, gT, gP, false);
+    if (direction !== 'forward') v += klDiag(d, P, o, T, o, minDiag, 1, gP, gT, direction === 'symmetric');
+    out[b] = v;
+  }
+}

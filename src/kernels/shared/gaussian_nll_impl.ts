@@ -1,6 +1,7 @@
 /** GaussianNLL and GaussianNLLWithGrad (kernel_names.ts) on typed arrays. */
 import {GaussianNLL, GaussianNLLAttrs} from '../kernel_names.js';
 import {rowLayout} from '../../layout/row_layout.js';
+import {nllDiag} from './diag_math.js';
 import {fullGradRows, fullRows, storeRows} from './full_rows.js';
 import {makeScratch, nllGrad, nllValue} from './js_math.js';
 import {JsKernelSpec, rowsOf} from './js_kernel.js';
@@ -13,6 +14,11 @@ export const gaussianNLLSpec: JsKernelSpec = {
   compute([x, yp], shapes, attrs, [out]) {
     const {dim: d, layout, minDiag} = attrs as GaussianNLLAttrs;
     const {batch, w0, w1} = rowsOf(shapes);
+    if (layout === 'diag') {
+      const res = out as Float32Array;
+      for (let b = 0; b < batch; b++) res[b] = nllDiag(d, x as Float32Array, b * w0, yp as Float32Array, b * w1, minDiag, 1, null, null);
+      return;
+    }
     const fw = d + d * d;
     const s = makeScratch(d);
     const P = fullRows(yp as Float32Array, batch, w1, rowLayout(d, layout));
@@ -33,6 +39,15 @@ export const gaussianNLLWithGradSpec: JsKernelSpec = {
   compute([x, yp], shapes, attrs, [out, gx, gp]) {
     const {dim: d, layout, minDiag} = attrs as GaussianNLLAttrs;
     const {batch, w0, w1} = rowsOf(shapes);
+    if (layout === 'diag') {
+      const res = out as Float32Array;
+      const gX = gx as Float32Array;
+      if (w0 > d) gX.fill(0);
+      for (let b = 0; b < batch; b++) {
+        res[b] = nllDiag(d, x as Float32Array, b * w0, yp as Float32Array, b * w1, minDiag, 1, gX, gp as Float32Array);
+      }
+      return;
+    }
     const lay = rowLayout(d, layout);
     const fw = d + d * d;
     const s = makeScratch(d);
