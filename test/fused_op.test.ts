@@ -50,6 +50,20 @@ describe('per-input gradients of the fused losses', () => {
     expectNoLeak(() => tf.grad((s: tf.Tensor) => tf.mul(s, tf.mean(loss(yt, yp))))(w).dispose());
   });
 
+  it('inputs made on another backend before tf.setBackend (here cpu) are read correctly', async () => {
+    const active = tf.getBackend();
+    const yt = randomRows(3, 2, 4);
+    const yp = randomRows(3, 2, 5);
+    const expected = gaussianKLLoss()(yt, yp).arraySync();
+    await tf.setBackend('cpu');
+    const ytCpu = tf.tensor(yt.arraySync());
+    const ypCpu = tf.tensor(yp.arraySync());
+    await tf.setBackend(active);
+    expect(gaussianKLLoss()(ytCpu, ypCpu).arraySync()).toEqual(expected);
+    const g = tf.grad((b: tf.Tensor) => tf.sum(gaussianKLLoss()(ytCpu, b)))(ypCpu);
+    expect(g.shape).toEqual([3, 6]);
+  });
+
   if (!compositePath()) {
     it('training on yPred alone scales only yPred\'s per-row gradient (one ScaleRows kernel per step)', async () => {
       const yt = randomRows(8, 4, 1);
