@@ -36,13 +36,14 @@ export abstract class Distribution {
     return this.disposed;
   }
 
-  private check(method: string): void {
+  /** Throws if this distribution has been disposed (every method calls it first). */
+  protected assertLive(method: string): void {
     if (this.disposed) fail(`${this.name}.${method}`, 'this distribution has been disposed.');
   }
 
   /** Log-density at `x [..., d]` (broadcast against the batch shape), `[...]`. */
   logProb(x: tf.Tensor | tf.TensorLike): tf.Tensor {
-    this.check('logProb');
+    this.assertLive('logProb');
     return tf.tidy(() => {
       const fn = `${this.name}.logProb`;
       const $x = toFloatTensor(x, 'x', fn);
@@ -63,38 +64,38 @@ export abstract class Distribution {
    * `ε ~ N(0, I)`, so gradients flow to the parameters. Seeded draws repeat.
    */
   sample(n: number, seed?: number): tf.Tensor {
-    this.check('sample');
+    this.assertLive('sample');
     assertPositiveInt(n, 'n', `${this.name}.sample`);
     return tf.tidy(() => this._sampleN(n, seed));
   }
 
   /** Differential entropy in nats, `[...batch]`. */
   entropy(): tf.Tensor {
-    this.check('entropy');
+    this.assertLive('entropy');
     return tf.tidy(() => this._entropy());
   }
 
   /** `[...batch, d]`. */
   mean(): tf.Tensor {
-    this.check('mean');
+    this.assertLive('mean');
     return tf.tidy(() => this._mean());
   }
 
   /** `[...batch, d, d]`. */
   covariance(): tf.Tensor {
-    this.check('covariance');
+    this.assertLive('covariance');
     return tf.tidy(() => this._covariance());
   }
 
   /** The diagonal of the covariance, `[...batch, d]`. */
   variance(): tf.Tensor {
-    this.check('variance');
+    this.assertLive('variance');
     return tf.tidy(() => this._variance());
   }
 
   /** `sqrt(variance())`, `[...batch, d]`. */
   stddev(): tf.Tensor {
-    this.check('stddev');
+    this.assertLive('stddev');
     return tf.tidy(() => tf.sqrt(this._variance()));
   }
 
@@ -103,10 +104,5 @@ export abstract class Distribution {
     if (this.disposed) return;
     this.disposed = true;
     tf.dispose(this.params());
-  }
-
-  /** Throws if this distribution has been disposed (for subclass methods). */
-  protected assertLive(method: string): void {
-    this.check(method);
   }
 }

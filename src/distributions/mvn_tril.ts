@@ -4,7 +4,7 @@ import {cholesky} from '../linalg/cholesky.js';
 import {maskValues} from '../layout/masks.js';
 import {GaussianLayout} from '../layout/row_layout.js';
 import {Distribution} from './distribution.js';
-import {gaussianArgs} from './gaussian_args.js';
+import {gaussianArgs, packFullRows} from './gaussian_args.js';
 import {gaussianEntropy} from './gaussian_entropy.js';
 import {gaussianLogProb} from './gaussian_log_prob.js';
 import {klBetween} from './kl_registry.js';
@@ -46,11 +46,7 @@ export class MultivariateNormalTriL extends Distribution {
     const g = tf.tidy(() => {
       const a = gaussianArgs(this.name, loc, scaleTril, 'loc', 'scaleTril');
       if (validateArgs) {
-        const d = a.dim;
-        const n = a.batch.reduce((x, y) => x * y, 1);
-        const rows = tf.concat([tf.reshape(tf.broadcastTo(a.mean, [...a.batch, d]), [n, d]),
-          tf.reshape(tf.broadcastTo(a.scaleTril, [...a.batch, d, d]), [n, d * d])], 1) as tf.Tensor2D;
-        validateGaussianValues(rows, d, 'full', this.name, 'loc/scaleTril');
+        validateGaussianValues(packFullRows(a.mean, a.scaleTril, a.batch, a.dim), a.dim, 'full', this.name, 'loc/scaleTril');
       }
       return {loc: this.own(a.mean), scaleTril: this.own(a.scaleTril), dim: a.dim, batch: a.batch};
     });

@@ -63,6 +63,7 @@ type Save = tf.GradSaveFunc;
  *   node i: inputs (x_i, t_i-1) value = t_i-1 (an Identity)  grads: g_i * dy, dy
  */
 function rowsWithGrad(p: Primitive, inputs: tf.Tensor[], run: (ins: tf.Tensor[]) => tf.Tensor[]): tf.Tensor {
+  if (inputs.length !== p.inputNames.length) throw new Error(`${p.name}: expected ${p.inputNames.length} inputs.`);
   const later: tf.Tensor[] = [];
   const first = tf.customGrad((...args: Array<tf.Tensor | Save>) => {
     const [value, g0, ...rest] = run(inputs);
@@ -81,7 +82,6 @@ function rowsWithGrad(p: Primitive, inputs: tf.Tensor[], run: (ins: tf.Tensor[])
     out = node(inputs[i] as tf.Tensor, out);
     gi.dispose();
   }
-  if (inputs.length !== p.inputNames.length) throw new Error(`${p.name}: expected ${p.inputNames.length} inputs.`);
   return out;
 }
 
