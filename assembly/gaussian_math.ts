@@ -297,17 +297,20 @@ export function klGradRows(batch: i32, d: i32, T: usize, P: usize, out: usize, g
   }
 }
 
+// The NLL rows write float64 values (`out`): the mixture kernel combines
+// per-component NLLs in float64 (a far-out component's NLL of 5e5 in
+// float32 would be off by 0.03 nats); the single-Gaussian kernel rounds.
 export function nllRows(batch: i32, d: i32, X: usize, wx: i32, P: usize, out: usize, minDiag: f64, s: usize): void {
   zeroScratch(s, d);
   const fw = d + d * d;
-  for (let b = 0; b < batch; b++) st32(out, b, nllValue(d, X, b * wx, P, b * fw, minDiag, s));
+  for (let b = 0; b < batch; b++) st(out, b, nllValue(d, X, b * wx, P, b * fw, minDiag, s));
 }
 
 export function nllGradRows(batch: i32, d: i32, X: usize, wx: i32, P: usize, out: usize, gX: usize, gP: usize,
                             minDiag: f64, s: usize): void {
   zeroScratch(s, d);
   const fw = d + d * d;
-  for (let b = 0; b < batch; b++) st32(out, b, nllGrad(d, X, b * wx, P, b * fw, minDiag, s, 1, gX, gP));
+  for (let b = 0; b < batch; b++) st(out, b, nllGrad(d, X, b * wx, P, b * fw, minDiag, s, 1, gX, gP));
 }
 
 // ---------------------------------------------------------------- Cholesky

@@ -1,30 +1,64 @@
 /** GaussianNLL and GaussianNLLWithGrad (kernel_names.ts) on typed arrays. */
 import {GaussianNLL, GaussianNLLAttrs} from '../kernel_names.js';
-import {rowLayout} from '../../layout/row_layout.js';
+import {GaussianLayout, rowLayout} from '../../layout/row_layout.js';
 import {nllDiag} from './diag_math.js';
 import {fullGradRows, fullRows, storeRows} from './full_rows.js';
 import {makeScratch, nllGrad, nllValue} from './js_math.js';
 import {JsKernelSpec, rowsOf} from './js_kernel.js';
 import {wasmNLLGradRows, wasmNLLRows} from './wasm_math.js';
 
+/**
+ * Per-row NLL of the points in the first `d` columns of `x [batch, wx]`
+ * under the rows `y [batch, wy]` in `layout`, into `out`. The values are
+ * float64 until stored: a Float64Array `out` keeps them (the mixture kernel
+ * combines them), a Float32Array rounds once.
+ */
+export function nllRows(x: Float32Array, wx: number, y: Float32Array, wy: number, batch: number, d: number,
+                        layout: GaussianLayout, minDiag: number, out: Float32Array | Float64Array): void {
+  if (layout === 'diag') {
+    for (let b = 0; b < batch; b++) out[b] = nllDiag(d, x, b * wx, y, b * wy, minDiag, 1, null, null);
+    return;
+  }
+  const fw = d + d * d;
+  const P = fullRows(y, batch, wy, rowLayout(d, layout));
+  if (wasmNLLRows(x, wx, P, batch, d, minDiag, out)) return;
+  const s = makeScratch(d);
+  for (let b = 0; b < batch; b++) out[b] = nllValue(d, x, b * wx, P, b * fw, minDiag, s);
+}
+
+/**
+ * {@link nllRows} and the gradients of each row's NLL with respect to its
+ * point (`gx`, same shape as `x`, padding columns 0) and its row (`gy`).
+ */
+export function nllGradRows(x: Float32Array, wx: number, y: Float32Array, wy: number, batch: number, d: number,
+                            layout: GaussianLayout, minDiag: number, out: Float32Array | Float64Array,
+                            gx: Float32Array, gy: Float32Array): void {
+  // Points padded to the output width: the padding gets a zero gradient.
+  if (layout === 'diag') {
+    if (wx > d) gx.fill(0);
+    for (let b = 0; b < batch; b++) out[b] = nllDiag(d, x, b * wx, y, b * wy, minDiag, 1, gx, gy);
+    return;
+  }
+  const lay = rowLayout(d, layout);
+  const fw = d + d * d;
+  const P = fullRows(y, batch, wy, lay);
+  const gP = fullGradRows(gy, batch, wy, lay);
+  if (!wasmNLLGradRows(x, wx, P, batch, d, minDiag, out, gx, gP)) {
+    if (wx > d) gx.fill(0);
+    const s = makeScratch(d);
+    for (let b = 0; b < batch; b++) out[b] = nllGrad(d, x, b * wx, P, b * fw, minDiag, s, 1, gx, gP);
+  }
+  storeRows(gP, gy, batch, wy, lay);
+}
+
 export const gaussianNLLSpec: JsKernelSpec = {
   name: GaussianNLL.name,
   inputNames: GaussianNLL.inputNames,
   outputShapes: (shapes) => [[rowsOf(shapes).batch]],
   compute([x, yp], shapes, attrs, [out]) {
-    const {dim: d, layout, minDiag} = attrs as GaussianNLLAttrs;
+    const {dim, layout, minDiag} = attrs as GaussianNLLAttrs;
     const {batch, w0, w1} = rowsOf(shapes);
-    if (layout === 'diag') {
-      const res = out as Float32Array;
-      for (let b = 0; b < batch; b++) res[b] = nllDiag(d, x as Float32Array, b * w0, yp as Float32Array, b * w1, minDiag, 1, null, null);
-      return;
-    }
-    const fw = d + d * d;
-    const s = makeScratch(d);
-    const P = fullRows(yp as Float32Array, batch, w1, rowLayout(d, layout));
-    const res = out as Float32Array;
-    if (wasmNLLRows(x as Float32Array, w0, P, batch, d, minDiag, res)) return;
-    for (let b = 0; b < batch; b++) res[b] = nllValue(d, x as Float32Array, b * w0, P, b * fw, minDiag, s);
+    nllRows(x as Float32Array, w0, yp as Float32Array, w1, batch, dim, layout, minDiag, out as Float32Array);
   },
 };
 
@@ -37,29 +71,9 @@ export const gaussianNLLWithGradSpec: JsKernelSpec = {
   inputNames: GaussianNLL.inputNames,
   outputShapes: (shapes) => [[rowsOf(shapes).batch], shapes[0] as number[], shapes[1] as number[]],
   compute([x, yp], shapes, attrs, [out, gx, gp]) {
-    const {dim: d, layout, minDiag} = attrs as GaussianNLLAttrs;
+    const {dim, layout, minDiag} = attrs as GaussianNLLAttrs;
     const {batch, w0, w1} = rowsOf(shapes);
-    if (layout === 'diag') {
-      const res = out as Float32Array;
-      const gX = gx as Float32Array;
-      if (w0 > d) gX.fill(0);
-      for (let b = 0; b < batch; b++) {
-        res[b] = nllDiag(d, x as Float32Array, b * w0, yp as Float32Array, b * w1, minDiag, 1, gX, gp as Float32Array);
-      }
-      return;
-    }
-    const lay = rowLayout(d, layout);
-    const fw = d + d * d;
-    const s = makeScratch(d);
-    const res = out as Float32Array;
-    const P = fullRows(yp as Float32Array, batch, w1, lay);
-    const gP = fullGradRows(gp as Float32Array, batch, w1, lay);
-    const gX = gx as Float32Array;
-    if (!wasmNLLGradRows(x as Float32Array, w0, P, batch, d, minDiag, res, gX, gP)) {
-      // Points padded to the output width: the padding gets a zero gradient.
-      if (w0 > d) gX.fill(0);
-      for (let b = 0; b < batch; b++) res[b] = nllGrad(d, x as Float32Array, b * w0, P, b * fw, minDiag, s, 1, gX, gP);
-    }
-    storeRows(gP, gp as Float32Array, batch, w1, lay);
+    nllGradRows(x as Float32Array, w0, yp as Float32Array, w1, batch, dim, layout, minDiag, out as Float32Array,
+      gx as Float32Array, gp as Float32Array);
   },
 };

@@ -128,16 +128,25 @@ export function wasmKLGradRows(T: Float32Array, P: Float32Array, batch: number, 
   return true;
 }
 
-/** Per-row NLL of points `X [batch, wx]` (first d columns) under full-layout rows `P`; false when not ready. */
+/** Copies `out.length` float64 values from `off` (the NLL rows' values) into `out`, rounding when it is float32. */
+function get64(m: Exports, off: number, out: Float32Array | Float64Array): void {
+  out.set(new Float64Array(m.memory.buffer, off, out.length));
+}
+
+/**
+ * Per-row NLL of points `X [batch, wx]` (first d columns) under full-layout
+ * rows `P` into `out` (float64 where the caller keeps full precision); false
+ * when not ready.
+ */
 export function wasmNLLRows(X: Float32Array, wx: number, P: Float32Array, batch: number, d: number, minDiag: number,
-                            out: Float32Array): boolean {
+                            out: Float32Array | Float64Array): boolean {
   const m = ready();
   if (m === null) return false;
-  const [oX, oP, oOut] = layout(m, d, [X.length, P.length, batch]) as [number, number, number];
+  const [oX, oP, oOut] = layout(m, d, [X.length, P.length, 2 * batch]) as [number, number, number];
   put(m, oX, X);
   put(m, oP, P);
   m.nllRows(batch, d, oX, wx, oP, oOut, minDiag, BASE);
-  get(m, oOut, out);
+  get64(m, oOut, out);
   return true;
 }
 
@@ -146,16 +155,17 @@ export function wasmNLLRows(X: Float32Array, wx: number, P: Float32Array, batch:
  * row; the caller zeroes any padding) and `gP`; false when not ready.
  */
 export function wasmNLLGradRows(X: Float32Array, wx: number, P: Float32Array, batch: number, d: number,
-                                minDiag: number, out: Float32Array, gX: Float32Array, gP: Float32Array): boolean {
+                                minDiag: number, out: Float32Array | Float64Array, gX: Float32Array,
+                                gP: Float32Array): boolean {
   const m = ready();
   if (m === null) return false;
-  const [oX, oP, oOut, ogX, ogP] = layout(m, d, [X.length, P.length, batch, gX.length, gP.length]) as
+  const [oX, oP, oOut, ogX, ogP] = layout(m, d, [X.length, P.length, 2 * batch, gX.length, gP.length]) as
     [number, number, number, number, number];
   put(m, oX, X);
   put(m, oP, P);
   if (wx > d) new Float32Array(m.memory.buffer, ogX, gX.length).fill(0);
   m.nllGradRows(batch, d, oX, wx, oP, oOut, ogX, ogP, minDiag, BASE);
-  get(m, oOut, out);
+  get64(m, oOut, out);
   get(m, ogX, gX);
   get(m, ogP, gP);
   return true;
