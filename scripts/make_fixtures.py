@@ -473,6 +473,127 @@ def diag_loss_cases():
     return cases
 
 
+# ---------------------------------------------------------------- mixtures
+# Their own generator, so the cases above keep their bits.
+mixture_rng = np.random.default_rng(20261127)
+
+
+def mixture_dist(rows, K, d, layout):
+    """torch MixtureSameFamily(Categorical(logits), MultivariateNormal(loc, scale_tril)) (or, for 'diag',
+    Independent(Normal(loc, |σ|))) from mixture rows [B, K + K·w], differentiably."""
+    B = rows.shape[0]
+    logits = rows[:, :K]
+    comps = rows[:, K:].reshape(B, K, -1)
+    if layout == 'diag':
+        comp = torch.distributions.Independent(torch.distributions.Normal(comps[..., :d], comps[..., d:].abs()), 1)
+    else:
+        m, L = unpack_rows_torch(comps, d, layout)
+        comp = torch.distributions.MultivariateNormal(m, scale_tril=L, validate_args=False)
+    return torch.distributions.MixtureSameFamily(torch.distributions.Categorical(logits=logits), comp,
+                                                 validate_args=False)
+
+
+def mixture_rows(B, K, d, layout, logits=None, means=None, scale=1.0):
+    """Random mixture rows with positive diagonals (torch's MultivariateNormal needs them) and, in 'full',
+    N(0, 5²) noise in the strict upper triangles, which must be ignored."""
+    if logits is None:
+        logits = mixture_rng.normal(0, 1.5, size=(B, K))
+    if means is None:
+        means = mixture_rng.normal(0, 2, size=(B, K, d))
+    if layout == 'diag':
+        factor = mixture_rng.uniform(0.4, 1.6, size=(B, K, d)) * scale
+    else:
+        L = np.tril(mixture_rng.normal(0, 0.3, size=(B, K, d, d)), -1)
+        L = (L + np.einsum('...i,ij->...ij', mixture_rng.uniform(0.5, 1.5, size=(B, K, d)), np.eye(d))) * scale
+        if layout == 'full':
+            L = L + np.triu(mixture_rng.normal(0, 5, size=(B, K, d, d)), 1)
+        factor = pack_rows(np.zeros((B, K, d)), L, layout)[..., d:]
+    return to32(np.concatenate([logits, np.concatenate([means, factor], -1).reshape(B, -1)], -1))
+
+
+def crosscheck_mixture(x, yp, K, d, layout, loss):
+    """The same NLL by scipy: logsumexp of log softmax(logits) + multivariate_normal.logpdf."""
+    from scipy.special import logsumexp, log_softmax
+    from scipy.stats import multivariate_normal
+    for b in range(x.shape[0]):
+        comps = yp[b, K:].reshape(K, -1)
+        lp = []
+        for k in range(K):
+            if layout == 'diag':
+                cov_k = np.diag(comps[k, d:] ** 2)
+            else:
+                _m, L = unpack_rows_torch(torch.tensor(comps[k:k + 1]), d, layout)
+                L = L[0].numpy()
+                cov_k = L @ L.T
+            lp.append(multivariate_normal(comps[k, :d], cov_k).logpdf(x[b]))
+        ref = -logsumexp(log_softmax(yp[b, :K].astype(np.float64)) + np.array(lp))
+        assert abs(ref - float(loss[b])) <= 1e-9 * max(1.0, abs(ref)), (ref, float(loss[b]))
+
+
+def mixture_loss_cases():
+    """gaussianMixtureNLLLoss against torch MixtureSameFamily, with gradients to the points and the rows.
+    Special rows: a component of weight 1e-30 that still explains a point; points 1e3 σ from every
+    component; logits of ±1e4."""
+    cases = []
+
+    def add(name, K, d, layout, yp, x, target='points'):
+        def f(a, b):
+            return -mixture_dist(b, K, d, layout).log_prob(a[:, :d])
+        xt = x if target == 'points' else to32(np.concatenate([x, mixture_rng.normal(size=(x.shape[0], yp.shape[1] - d))], -1))
+        loss, w, (gx, gy) = grads(f, xt, yp, weights_rng=mixture_rng)
+        assert torch.isfinite(loss).all() and torch.isfinite(gy).all(), name
+        crosscheck_mixture(xt[:, :d], yp, K, d, layout, loss)
+        cases.append({'name': name, 'components': K, 'd': d, 'layout': layout, 'target': target,
+                      'yTrue': tolist(xt), 'yPred': tolist(yp), 'loss': tolist(loss), 'weights': tolist(w),
+                      'gradYTrue': tolist(gx), 'gradYPred': tolist(gy)})
+
+    for layout in ('full', 'packed', 'diag'):
+        for K, d, B in [(1, 2, 3), (2, 1, 4), (3, 2, 4), (5, 3, 3), (4, 8, 2)]:
+            yp = mixture_rows(B, K, d, layout)
+            x = to32(mixture_rng.normal(0, 2.5, size=(B, d)))
+            add(f'random K={K} d={d}', K, d, layout, yp, x)
+        K, d, B = 3, 2, 3
+        add('padded targets', K, d, layout, mixture_rows(B, K, d, layout), to32(mixture_rng.normal(0, 2, size=(B, d))),
+            target='padded')
+        # Component 1 has weight 1e-30 (logit −69.08 against 0) but sits at the point of rows 1 and 2,
+        # 12 σ from component 0: there it carries a responsibility of about 0.3 and 1.
+        logits = np.array([[0.0, math.log(1e-30)]] * 3)
+        means = np.array([[[0.0, 0.0], [12.0, 0.0]]] * 3)
+        x = to32(np.array([[0.3, -0.2], [12.0, 0.0], [12.5, 0.5]]))
+        add('a component of weight 1e-30', 2, 2, layout, mixture_rows(3, 2, 2, layout, logits, means), x)
+        # Points about 1e3 σ from every component (NLL ~ 5e5), at distinct distances.
+        x = to32(np.array([[1000.0, -800.0], [-1200.0, 900.0]]))
+        add('points 1e3 σ away', 3, 2, layout, mixture_rows(2, 3, 2, layout), x)
+        # Logits of ±1e4: the softmax saturates exactly.
+        logits = np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 1e4 - 1.0]])
+        add('logits of ±1e4', 3, 2, layout, mixture_rows(2, 3, 2, layout, logits),
+            to32(mixture_rng.normal(0, 2, size=(2, 2))))
+    return cases
+
+
+def mixture_log_prob_cases():
+    """gaussianMixtureLogProb(x, logits, mean, scaleTril) with broadcast batch shapes, against torch; the
+    upper triangles hold noise that must be ignored (torch gets tril)."""
+    cases = []
+    for K, d, bx, ba, bm in [(2, 1, (), (), ()), (3, 2, (4,), (), (4,)), (4, 3, (2, 1), (3,), (1, 3)), (1, 2, (3,), (3,), (3,))]:
+        x = to32(mixture_rng.normal(0, 2, size=bx + (d,)))
+        logits = to32(mixture_rng.normal(0, 1.5, size=ba + (K,)))
+        mean = to32(mixture_rng.normal(0, 2, size=bm + (K, d)))
+        L = np.tril(mixture_rng.normal(0, 0.3, size=bm + (K, d, d)), -1)
+        L = L + np.einsum('...i,ij->...ij', mixture_rng.uniform(0.5, 1.5, size=bm + (K, d)), np.eye(d))
+        L = to32(L + np.triu(mixture_rng.normal(0, 5, size=bm + (K, d, d)), 1))
+
+        def f(x, a, m, l):
+            comp = torch.distributions.MultivariateNormal(m, scale_tril=torch.tril(l), validate_args=False)
+            mix = torch.distributions.MixtureSameFamily(torch.distributions.Categorical(logits=a), comp, validate_args=False)
+            return mix.log_prob(x)
+        lp, w, (gx, ga, gm, gl) = grads(f, x, logits, mean, L, weights_rng=mixture_rng)
+        cases.append({'components': K, 'd': d, 'x': tolist(x), 'logits': tolist(logits), 'mean': tolist(mean),
+                      'scaleTril': tolist(L), 'logProb': tolist(lp), 'weights': tolist(w), 'gradX': tolist(gx),
+                      'gradLogits': tolist(ga), 'gradMean': tolist(gm), 'gradScaleTril': tolist(gl)})
+    return cases
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     fixtures = {
@@ -487,6 +608,8 @@ def main():
         'cholesky.json': {'cases': cholesky_cases()},
         'mvn_diag.json': {'cases': mvn_diag_cases()},
         'diag_losses.json': {'cases': diag_loss_cases()},
+        'mixture_losses.json': {'cases': mixture_loss_cases()},
+        'mixture_log_prob.json': {'cases': mixture_log_prob_cases()},
     }
     meta = {'generator': 'scripts/make_fixtures.py', 'torch': torch.__version__,
             'numpy': np.__version__, 'scipy': scipy.__version__}

@@ -1,5 +1,5 @@
 /**
- * tfjs-gaussian: full-covariance Gaussians for TensorFlow.js. This file is the
+ * tfjs-gaussian: Gaussian and Gaussian-mixture outputs for TensorFlow.js. This file is the
  * whole public surface.
  *
  * Importing the package registers its fused kernels for the backends that
@@ -28,16 +28,27 @@ export {unpackGaussian} from './distributions/unpack_gaussian.js';
 export type {UnpackGaussianOptions} from './distributions/unpack_gaussian.js';
 export {packGaussian} from './distributions/pack_gaussian.js';
 export {sampleGaussian} from './distributions/sample_gaussian.js';
+export {gaussianMixtureParamsSize} from './distributions/gaussian_mixture_params_size.js';
+export {unpackGaussianMixture} from './distributions/unpack_gaussian_mixture.js';
+export type {GaussianMixtureOptions} from './distributions/unpack_gaussian_mixture.js';
+export {packGaussianMixture} from './distributions/pack_gaussian_mixture.js';
+export {gaussianMixtureLogProb} from './distributions/gaussian_mixture_log_prob.js';
+export {sampleGaussianMixture} from './distributions/sample_gaussian_mixture.js';
 
 export {gaussianKLLoss} from './losses/gaussian_kl_loss.js';
 export type {GaussianKLLossOptions} from './losses/gaussian_kl_loss.js';
 export {gaussianNLLLoss} from './losses/gaussian_nll_loss.js';
+export {gaussianMixtureNLLLoss} from './losses/gaussian_mixture_nll_loss.js';
+export type {GaussianMixtureLossOptions} from './losses/gaussian_mixture_nll_loss.js';
 export {padTargets} from './losses/pad_targets.js';
+export type {PadTargetsOptions} from './losses/pad_targets.js';
 export type {GaussianLossFn, GaussianLossOptions} from './losses/loss_args.js';
 
 import './layers/register.js';
 export {GaussianHead, gaussianHead} from './layers/gaussian_head.js';
 export type {GaussianHeadArgs} from './layers/gaussian_head.js';
+export {GaussianMixtureHead, gaussianMixtureHead} from './layers/gaussian_mixture_head.js';
+export type {GaussianMixtureHeadArgs} from './layers/gaussian_mixture_head.js';
 
 export type {GaussianLayout} from './layout/row_layout.js';
 export type {KLDirection} from './kernels/kernel_names.js';

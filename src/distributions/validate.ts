@@ -50,3 +50,47 @@ export function validateGaussianValues(rows: tf.Tensor2D, dim: number, layout: G
     }
   }
 }
+
+/**
+ * {@link validateGaussianValues} for mixture rows `[B, K + K·w]`: a
+ * non-finite logit, or a component entry that fails the single-Gaussian
+ * checks. The message names the sample, the component and the entry.
+ */
+export function validateMixtureValues(rows: tf.Tensor2D, components: number, dim: number, layout: GaussianLayout,
+                                      fn: string, arg: string, checkDiag = true): void {
+  const [batch, width] = rows.shape;
+  const v = rows.dataSync();
+  const lay = rowLayout(dim, layout);
+  for (let b = 0; b < batch; b++) {
+    for (let k = 0; k < components; k++) {
+      const x = v[b * width + k] as number;
+      if (!Number.isFinite(x)) {
+        fail(fn, `${arg} has a non-finite logit (${x}) at sample ${b}, component ${k}, entry ${k} (validateArgs).`);
+      }
+    }
+    for (let k = 0; k < components; k++) {
+      const o = b * width + components + k * lay.width;
+      for (let c = 0; c < lay.width; c++) {
+        const x = v[o + c] as number;
+        if (!Number.isFinite(x)) {
+          fail(fn, `${arg} has a non-finite value (${x}) at sample ${b}, component ${k}, ` +
+            `entry ${components + k * lay.width + c} (validateArgs).`);
+        }
+      }
+      if (!checkDiag && layout !== 'diag') continue;
+      for (let i = 0; i < dim; i++) {
+        const c = lay.lIndex[i * dim + i] as number;
+        const x = v[o + c] as number;
+        const entry = components + k * lay.width + c;
+        if (layout === 'diag' && (x < 0 || (x === 0 && checkDiag))) {
+          fail(fn, `${arg} has a ${x === 0 ? 'zero' : 'negative'} scale σ[${i}] = ${x} at sample ${b}, ` +
+            `component ${k}, entry ${entry}: the 'diag' layout needs σ > 0 (validateArgs).`);
+        }
+        if (x === 0 && checkDiag) {
+          fail(fn, `${arg} has a zero Cholesky diagonal L[${i}][${i}] at sample ${b}, component ${k}, ` +
+            `entry ${entry} (validateArgs).`);
+        }
+      }
+    }
+  }
+}

@@ -89,6 +89,19 @@ export const TriangularSolve = primitive<keyof TriangularSolveInputs, Triangular
   'TfjsGaussianTriangularSolve', ['matrix', 'rhs'], 'backward', ['matrix', 'y', 'dy']);
 
 /**
+ * Per-row negative log-likelihood of the points in the first `dim` columns
+ * of `x [B, Wx]` under Gaussian mixtures, rows `yPred [B, W]` of
+ * `[logits (K) | K component rows in layout]` (layout/mixture_layout.ts):
+ * `−log Σ_k softmax(logits)_k N(x | μ_k, L_k L_kᵀ)`. Output `[B]`.
+ */
+export interface GaussianMixtureNLLAttrs extends GaussianRowAttrs {
+  components: number;
+}
+export type GaussianMixtureNLLInputs = GaussianNLLInputs;
+export const GaussianMixtureNLL = primitive<keyof GaussianMixtureNLLInputs, GaussianMixtureNLLAttrs>(
+  'TfjsGaussianMixtureNLL', ['x', 'yPred'], 'rows');
+
+/**
  * Lower Cholesky factor `L` of `a [B, n, n]` (only its lower triangle is
  * read), `a = L Lᵀ`. A matrix that is not positive definite (a pivot that is
  * not > 0, or NaN) gives NaN for every entry of its factor. The gradient
@@ -109,4 +122,5 @@ export const ScaleRows = 'TfjsGaussianScaleRows';
 export type ScaleRowsInputs = Pick<NamedTensorInfoMap, 'x' | 'scale'>;
 
 /** Every primitive with fused kernels; a backend "has fused kernels" when it registers all of them. */
-export const PRIMITIVES: readonly Primitive[] = [GaussianKL, GaussianNLL, TriangularSolve, Cholesky];
+export const PRIMITIVES: readonly Primitive[] =
+  [GaussianKL, GaussianNLL, GaussianMixtureNLL, TriangularSolve, Cholesky];

@@ -11,15 +11,18 @@ import './tensorflow/register.js';
 
 import {compositeCholesky} from './composite/cholesky.js';
 import {compositeGaussianKL} from './composite/gaussian_kl.js';
+import {compositeGaussianMixtureNLL} from './composite/gaussian_mixture_nll.js';
 import {compositeGaussianNLL} from './composite/gaussian_nll.js';
 import {compositeTriangularSolve} from './composite/triangular_solve.js';
 import {fusedOp} from './fused_op.js';
-import {Cholesky, GaussianKL, GaussianNLL, TriangularSolve} from './kernel_names.js';
+import {Cholesky, GaussianKL, GaussianMixtureNLL, GaussianNLL, TriangularSolve} from './kernel_names.js';
 
 /** Per-row KL, `[B, W], [B, W] -> [B]`. */
 export const gaussianKLOp = fusedOp(GaussianKL, compositeGaussianKL);
 /** Per-row NLL, `[B, d or W], [B, W] -> [B]`. */
 export const gaussianNLLOp = fusedOp(GaussianNLL, compositeGaussianNLL);
+/** Per-row Gaussian-mixture NLL, `[B, d or W], [B, K + K·w] -> [B]`. */
+export const gaussianMixtureNLLOp = fusedOp(GaussianMixtureNLL, compositeGaussianMixtureNLL);
 /** Lower-triangular solve, `[B, d, d], [B, d, k] -> [B, d, k]`. */
 export const triangularSolveOp = fusedOp(TriangularSolve, compositeTriangularSolve);
 /** Cholesky factor, `[B, n, n] -> [B, n, n]`, NaN for a matrix that is not positive definite. */

@@ -20,7 +20,7 @@ export interface GaussianHeadArgs {
  * entries (passed through), `diag` is 1 for the Cholesky diagonal. Anything
  * else (the strict upper triangle of the 'full' layout) becomes 0.
  */
-function headMasks(dim: number, layout: GaussianLayout): {keep: Float32Array; diag: Float32Array} {
+export function headMasks(dim: number, layout: GaussianLayout): {keep: Float32Array; diag: Float32Array} {
   const lay = rowLayout(dim, layout);
   const keep = new Float32Array(lay.width);
   const diag = new Float32Array(lay.width);
@@ -32,6 +32,18 @@ function headMasks(dim: number, layout: GaussianLayout): {keep: Float32Array; di
     }
   }
   return {keep, diag};
+}
+
+/** `x·keep + (softplus(x) + diagShift)·diag`, column by column. */
+export function applyHead(x: tf.Tensor, keep: tf.Tensor1D, diag: tf.Tensor1D, diagShift: number): tf.Tensor {
+  return tf.add(tf.mul(x, keep), tf.mul(tf.add(tf.softplus(x), diagShift), diag));
+}
+
+/** Checks `diagShift`: finite and >= 0. */
+export function checkDiagShift(fn: string, diagShift: number): void {
+  if (!(diagShift >= 0) || !Number.isFinite(diagShift)) {
+    fail(fn, `diagShift must be a finite number >= 0, but got ${diagShift}.`);
+  }
 }
 
 /**
@@ -72,9 +84,7 @@ export class GaussianHead extends tfl.layers.Layer {
     this.layout = args.layout ?? 'full';
     assertOneOf(this.layout, LAYOUTS, 'layout', fn);
     this.diagShift = args.diagShift ?? 1e-5;
-    if (!(this.diagShift >= 0) || !Number.isFinite(this.diagShift)) {
-      fail(fn, `diagShift must be a finite number >= 0, but got ${this.diagShift}.`);
-    }
+    checkDiagShift(fn, this.diagShift);
     ({keep: this.keep, diag: this.diag} = headMasks(this.dim, this.layout));
   }
 
@@ -102,7 +112,7 @@ export class GaussianHead extends tfl.layers.Layer {
       if (x.shape[x.rank - 1] !== w) {
         fail('gaussianHead', `input must have width ${w}, but got shape ${fmt(x.shape)}.`);
       }
-      return tf.add(tf.mul(x, keep), tf.mul(tf.add(tf.softplus(x), this.diagShift), diag));
+      return applyHead(x, keep, diag, this.diagShift);
     });
   }
 

@@ -6,5 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import {GaussianHead} from './gaussian_head.js';
+import {GaussianMixtureHead} from './gaussian_mixture_head.js';
 
 tf.serialization.registerClass(GaussianHead);
+tf.serialization.registerClass(GaussianMixtureHead);

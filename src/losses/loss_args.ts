@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
+import {mixtureDimOfWidth, mixtureWidthOf} from '../layout/mixture_layout.js';
 import {dimOfWidth, GaussianLayout, LAYOUTS, widthOf} from '../layout/row_layout.js';
 import {checkMinDiag} from '../distributions/validate.js';
 import {assertMinRank, assertOneOf, assertPositiveInt, fail, fmt, toFloatTensor} from '../util/checks.js';
@@ -45,12 +46,42 @@ export interface LossRows {
 }
 
 /**
- * Converts and checks `yTrue`, `yPred` of shape `[..., W]`. `trueWidths`
- * says which widths `yTrue` may have given `d` and `W`.
+ * How wide a row of `dim` is, and which `dim` a width gives: one Gaussian in
+ * a layout ({@link gaussianRows}), or a mixture ({@link mixtureRows}).
+ */
+export interface RowShape {
+  widthOf(dim: number): number;
+  /** The `dim` of a width, or `null` when none fits. */
+  dimOf(width: number): number | null;
+  /** Names the row shape in messages: "in the 'full' layout". */
+  where: string;
+  /** The formula of the width, for messages: "d + d²". */
+  formula: string;
+}
+
+const FORMULA: Record<GaussianLayout, string> = {full: 'd + d²', packed: 'd + d(d+1)/2', diag: 'd + d'};
+
+/** Rows of one Gaussian in `layout`. */
+export function gaussianRows(layout: GaussianLayout): RowShape {
+  return {widthOf: (d) => widthOf(d, layout), dimOf: (w) => dimOfWidth(w, layout),
+    where: `in the '${layout}' layout`, formula: FORMULA[layout]};
+}
+
+/** Rows of a mixture of `components` Gaussians in `layout`: `[logits (K) | K components]`. */
+export function mixtureRows(components: number, layout: GaussianLayout): RowShape {
+  return {widthOf: (d) => mixtureWidthOf(components, d, layout), dimOf: (w) => mixtureDimOfWidth(w, components, layout),
+    where: `for ${components} components in the '${layout}' layout`, formula: `K + K(${FORMULA[layout]})`};
+}
+
+/**
+ * Converts and checks `yTrue`, `yPred` of shape `[..., W]`, for rows of
+ * `shape` (a layout, or {@link RowShape}). `trueWidths` says which widths
+ * `yTrue` may have given `d` and `W`.
  */
 export function lossRows(fn: string, yTrue: tf.Tensor | tf.TensorLike, yPred: tf.Tensor | tf.TensorLike,
-                         opts: GaussianLossOptions, layout: GaussianLayout,
+                         opts: {dim?: number}, shape: GaussianLayout | RowShape,
                          trueWidths: (d: number, w: number) => number[]): LossRows {
+  const rows = typeof shape === 'string' ? gaussianRows(shape) : shape;
   const $t = toFloatTensor(yTrue, 'yTrue', fn);
   const $p = toFloatTensor(yPred, 'yPred', fn);
   assertMinRank($p, 1, 'yPred', fn, '[batch, width]');
@@ -59,16 +90,15 @@ export function lossRows(fn: string, yTrue: tf.Tensor | tf.TensorLike, yPred: tf
   let dim: number;
   if (opts.dim !== undefined) {
     dim = opts.dim;
-    if (widthOf(dim, layout) !== w) {
-      fail(fn, `dim (${dim}) needs width ${widthOf(dim, layout)} in the '${layout}' layout, ` +
+    if (rows.widthOf(dim) !== w) {
+      fail(fn, `dim (${dim}) needs width ${rows.widthOf(dim)} ${rows.where}, ` +
         `but yPred has width ${w} (shape ${fmt($p.shape)}).`);
     }
   } else {
-    const inferred = dimOfWidth(w, layout);
+    const inferred = rows.dimOf(w);
     if (inferred === null) {
-      fail(fn, `the width of yPred (${w}, shape ${fmt($p.shape)}) fits no dim in the '${layout}' layout ` +
-        `(widths are d + ${layout === 'full' ? 'd²' : layout === 'diag' ? 'd' : 'd(d+1)/2'}: ` +
-        `${[1, 2, 3, 4].map((d) => widthOf(d, layout)).join(', ')}, ...).`);
+      fail(fn, `the width of yPred (${w}, shape ${fmt($p.shape)}) fits no dim ${rows.where} ` +
+        `(widths are ${rows.formula}: ${[1, 2, 3, 4].map((d) => rows.widthOf(d)).join(', ')}, ...).`);
     }
     dim = inferred;
   }

@@ -4,6 +4,7 @@
  */
 import {choleskyGradSpec, choleskySpec} from './cholesky_impl.js';
 import {gaussianKLSpec, gaussianKLWithGradSpec} from './gaussian_kl_impl.js';
+import {gaussianMixtureNLLSpec, gaussianMixtureNLLWithGradSpec} from './gaussian_mixture_nll_impl.js';
 import {gaussianNLLSpec, gaussianNLLWithGradSpec} from './gaussian_nll_impl.js';
 import {JsKernelSpec} from './js_kernel.js';
 import {scaleRowsSpec} from './scale_rows_impl.js';
@@ -12,6 +13,7 @@ import {triangularSolveGradSpec, triangularSolveSpec} from './triangular_solve_i
 export const JS_KERNELS: readonly JsKernelSpec[] = [
   gaussianKLSpec, gaussianKLWithGradSpec,
   gaussianNLLSpec, gaussianNLLWithGradSpec,
+  gaussianMixtureNLLSpec, gaussianMixtureNLLWithGradSpec,
   triangularSolveSpec, triangularSolveGradSpec,
   choleskySpec, choleskyGradSpec,
   scaleRowsSpec,

@@ -1,0 +1,125 @@
+/**
+ * GaussianMixtureNLL and GaussianMixtureNLLWithGrad (kernel_names.ts) on
+ * typed arrays. A mixture row is `[logits (K) | K component rows]`; the
+ * kernel lays the B·K components out as ordinary Gaussian rows, runs the
+ * single-Gaussian NLL rows on them (gaussian_nll_impl.ts, with the
+ * WebAssembly maths where it is ready), and combines each sample's K values
+ * in float64:
+ *
+ *   ℓ_k = log softmax(a)_k − nll_k,   NLL = −logsumexp_k ℓ_k,
+ *
+ * both log-sum-exps shifted by their maximum, so logits of ±1e4 and
+ * components 1e3 σ away (nll_k ≈ 5e5) stay finite and exact to float64.
+ * The gradients, with π = softmax(a) and the responsibilities
+ * r_k = exp(ℓ_k + NLL) (the posterior weight of component k given x):
+ *
+ *   ∂NLL/∂a_k = π_k − r_k,   ∂NLL/∂θ_k = r_k ∂nll_k/∂θ_k,   ∂NLL/∂x = Σ_k r_k ∂nll_k/∂x.
+ *
+ * One pass over B·K rows, whatever K: the launch count does not grow with K.
+ */
+import {GaussianMixtureNLL, GaussianMixtureNLLAttrs} from '../kernel_names.js';
+import {widthOf} from '../../layout/row_layout.js';
+import {nllGradRows, nllRows} from './gaussian_nll_impl.js';
+import {JsKernelSpec, rowsOf} from './js_kernel.js';
+
+/** The B·K points (each sample's point repeated K times) and component rows, contiguous. */
+function componentRows(x: Float32Array, wx: number, y: Float32Array, wy: number, batch: number, K: number,
+                       d: number, cw: number): {X: Float32Array; C: Float32Array} {
+  const X = new Float32Array(batch * K * d);
+  const C = new Float32Array(batch * K * cw);
+  for (let b = 0; b < batch; b++) {
+    const point = x.subarray(b * wx, b * wx + d);
+    for (let k = 0; k < K; k++) X.set(point, (b * K + k) * d);
+    C.set(y.subarray(b * wy + K, b * wy + K + K * cw), b * K * cw);
+  }
+  return {X, C};
+}
+
+/**
+ * `−logsumexp_k(log softmax(a)_k − nll_k)` for the logits at `y[o..o+K)` and
+ * the component NLLs at `nll[no..no+K)`. When `w` is given, writes
+ * `π_k` to `w[k]` and `r_k` to `w[K + k]`.
+ */
+function combine(y: Float32Array, o: number, K: number, nll: Float64Array, no: number, w: Float64Array): number {
+  let ma = -Infinity;
+  for (let k = 0; k < K; k++) ma = Math.max(ma, y[o + k] as number);
+  let sa = 0;
+  for (let k = 0; k < K; k++) sa += Math.exp((y[o + k] as number) - ma);
+  const lseA = ma + Math.log(sa);
+  let ml = -Infinity;
+  for (let k = 0; k < K; k++) {
+    const l = (y[o + k] as number) - lseA - (nll[no + k] as number);
+    w[K + k] = l;
+    ml = Math.max(ml, l);
+  }
+  let sl = 0;
+  for (let k = 0; k < K; k++) sl += Math.exp((w[K + k] as number) - ml);
+  const lse = ml + Math.log(sl);
+  for (let k = 0; k < K; k++) {
+    w[k] = Math.exp((y[o + k] as number) - lseA);
+    w[K + k] = Math.exp((w[K + k] as number) - lse);
+  }
+  return -lse;
+}
+
+export const gaussianMixtureNLLSpec: JsKernelSpec = {
+  name: GaussianMixtureNLL.name,
+  inputNames: GaussianMixtureNLL.inputNames,
+  outputShapes: (shapes) => [[rowsOf(shapes).batch]],
+  compute([x, yp], shapes, attrs, [out]) {
+    const {components: K, dim: d, layout, minDiag} = attrs as GaussianMixtureNLLAttrs;
+    const {batch, w0, w1} = rowsOf(shapes);
+    const y = yp as Float32Array;
+    const cw = widthOf(d, layout);
+    const {X, C} = componentRows(x as Float32Array, w0, y, w1, batch, K, d, cw);
+    const nll = new Float64Array(batch * K);
+    nllRows(X, d, C, cw, batch * K, d, layout, minDiag, nll);
+    const w = new Float64Array(2 * K);
+    const res = out as Float32Array;
+    for (let b = 0; b < batch; b++) res[b] = combine(y, b * w1, K, nll, b * K, w);
+  },
+};
+
+/**
+ * The per-sample mixture NLL and its gradients with respect to both inputs,
+ * in one pass: outputs `[nll [B], dNLL/dx [B, Wx], dNLL/dyPred [B, W]]`.
+ */
+export const gaussianMixtureNLLWithGradSpec: JsKernelSpec = {
+  name: GaussianMixtureNLL.gradName,
+  inputNames: GaussianMixtureNLL.inputNames,
+  outputShapes: (shapes) => [[rowsOf(shapes).batch], shapes[0] as number[], shapes[1] as number[]],
+  compute([x, yp], shapes, attrs, [out, gx, gp]) {
+    const {components: K, dim: d, layout, minDiag} = attrs as GaussianMixtureNLLAttrs;
+    const {batch, w0, w1} = rowsOf(shapes);
+    const y = yp as Float32Array;
+    const cw = widthOf(d, layout);
+    const n = batch * K;
+    const {X, C} = componentRows(x as Float32Array, w0, y, w1, batch, K, d, cw);
+    const nll = new Float64Array(n);
+    const gX = new Float32Array(n * d);
+    const gC = new Float32Array(n * cw);
+    nllGradRows(X, d, C, cw, n, d, layout, minDiag, nll, gX, gC);
+    const w = new Float64Array(2 * K);
+    const acc = new Float64Array(d);
+    const res = out as Float32Array;
+    const GX = gx as Float32Array;
+    const GY = gp as Float32Array;
+    for (let b = 0; b < batch; b++) {
+      const o = b * w1;
+      res[b] = combine(y, o, K, nll, b * K, w);
+      acc.fill(0);
+      for (let k = 0; k < K; k++) {
+        const r = w[K + k] as number;
+        GY[o + k] = (w[k] as number) - r;
+        const c = (b * K + k) * cw;
+        const oc = o + K + k * cw;
+        for (let j = 0; j < cw; j++) GY[oc + j] = r * (gC[c + j] as number);
+        const p = (b * K + k) * d;
+        for (let i = 0; i < d; i++) acc[i] = (acc[i] as number) + r * (gX[p + i] as number);
+      }
+      // Points padded to the output width: the padding gets a zero gradient.
+      const xo = b * w0;
+      for (let i = 0; i < w0; i++) GX[xo + i] = i < d ? acc[i] as number : 0;
+    }
+  },
+};

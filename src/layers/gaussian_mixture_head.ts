@@ -1,0 +1,116 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+
+import {mixtureWidthOf} from '../layout/mixture_layout.js';
+import {GaussianLayout, LAYOUTS} from '../layout/row_layout.js';
+import {assertOneOf, assertPositiveInt, fail, fmt} from '../util/checks.js';
+import {applyHead, checkDiagShift, headMasks} from './gaussian_head.js';
+
+export interface GaussianMixtureHeadArgs {
+  /** Number of components `K`. */
+  components: number;
+  /** Event dimension `d`. */
+  dim: number;
+  /** Layout of each component (see gaussianKLLoss). @default 'full' */
+  layout?: GaussianLayout;
+  /** Added to the softplus of each diagonal entry, as TFP's FillScaleTriL. @default 1e-5 */
+  diagShift?: number;
+  /** Layer name. */
+  name?: string;
+}
+
+/**
+ * A layer that turns raw values into valid Gaussian-mixture parameters,
+ * keeping the width: `[batch, W] -> [batch, W]`,
+ * `W = gaussianMixtureParamsSize(components, dim, layout)`, rows
+ * `[logits (K) | component 1 | … | component K]`.
+ *
+ * - the logits pass through (the loss normalizes them with a log-softmax);
+ * - every component is made valid as {@link GaussianHead} makes one
+ *   Gaussian: means and strictly lower entries pass through, each diagonal
+ *   entry (or σ) becomes `softplus(x) + diagShift`, and the strict upper
+ *   triangle of the `'full'` layout becomes 0.
+ *
+ * Registered with `tf.serialization`, so models containing it survive
+ * `model.save` / `tf.loadLayersModel`.
+ *
+ * ```js
+ * const model = tf.sequential({layers: [
+ *   tf.layers.dense({units: 32, activation: 'relu', inputShape: [1]}),
+ *   tf.layers.dense({units: gaussianMixtureParamsSize(3, 2)}),
+ *   gaussianMixtureHead({components: 3, dim: 2}),
+ * ]});
+ * model.compile({optimizer: 'adam', loss: gaussianMixtureNLLLoss({components: 3})});
+ * ```
+ */
+export class GaussianMixtureHead extends tfl.layers.Layer {
+  static className = 'GaussianMixtureHead';
+  readonly components: number;
+  readonly dim: number;
+  readonly layout: GaussianLayout;
+  readonly diagShift: number;
+  private readonly keep: Float32Array;
+  private readonly diag: Float32Array;
+
+  constructor(args: GaussianMixtureHeadArgs) {
+    super({name: args.name});
+    const fn = 'gaussianMixtureHead';
+    assertPositiveInt(args.components, 'components', fn);
+    assertPositiveInt(args.dim, 'dim', fn);
+    this.components = args.components;
+    this.dim = args.dim;
+    this.layout = args.layout ?? 'full';
+    assertOneOf(this.layout, LAYOUTS, 'layout', fn);
+    this.diagShift = args.diagShift ?? 1e-5;
+    checkDiagShift(fn, this.diagShift);
+    // The single-Gaussian masks, once per component, after K logits kept as they are.
+    const one = headMasks(this.dim, this.layout);
+    const K = this.components;
+    const w = mixtureWidthOf(K, this.dim, this.layout);
+    this.keep = new Float32Array(w).fill(1, 0, K);
+    this.diag = new Float32Array(w);
+    for (let k = 0; k < K; k++) {
+      this.keep.set(one.keep, K + k * one.keep.length);
+      this.diag.set(one.diag, K + k * one.diag.length);
+    }
+  }
+
+  private checkWidth(shape: ReadonlyArray<number | null>): void {
+    const w = shape[shape.length - 1];
+    if (w !== this.keep.length) {
+      fail('gaussianMixtureHead', `input must have width ${this.keep.length} for ${this.components} components ` +
+        `of dim ${this.dim} in the '${this.layout}' layout, but got input shape ${fmt(shape.map((s) => s ?? -1))}.`);
+    }
+  }
+
+  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    this.checkWidth((Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape);
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape | tfl.Shape[] {
+    return inputShape;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = Array.isArray(inputs) ? inputs[0] as tf.Tensor : inputs;
+      this.checkWidth(x.shape);
+      return applyHead(x, tf.tensor1d(this.keep), tf.tensor1d(this.diag), this.diagShift);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {...super.getConfig(), components: this.components, dim: this.dim, layout: this.layout,
+      diagShift: this.diagShift};
+  }
+}
+
+/**
+ * Creates a {@link GaussianMixtureHead} layer.
+ *
+ * @param args `components`, `dim`, `layout` (default `'full'`), `diagShift` (default 1e-5).
+ */
+export function gaussianMixtureHead(args: GaussianMixtureHeadArgs): GaussianMixtureHead {
+  return new GaussianMixtureHead(args);
+}
