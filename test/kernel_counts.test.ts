@@ -6,13 +6,29 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {gaussianKLLoss, gaussianNLLLoss, packGaussian} from '../src/index';
+import {gaussianKLLoss, gaussianMixtureNLLLoss, gaussianMixtureParamsSize, gaussianNLLLoss, packGaussian, padTargets} from '../src/index';
 import {compositePath} from './helpers';
 
 async function kernelsPerStep(kind: 'kl' | 'nll', batch: number, d: number): Promise<number> {
   const yPred = tf.tidy(() => packGaussian(tf.zeros([batch, d]), tf.broadcastTo(tf.eye(d), [batch, d, d])));
   const yTrue = kind === 'kl' ? yPred.clone() : tf.zeros([batch, d]);
   const loss = kind === 'kl' ? gaussianKLLoss() : gaussianNLLLoss();
+  const step = tf.valueAndGrad((p: tf.Tensor) => tf.mean(loss(yTrue, p)));
+  step(yPred); // warm-up
+  const info = await tf.profile(() => {
+    const {value, grad} = step(yPred);
+    return [value, grad];
+  });
+  tf.dispose([yPred, yTrue]);
+  return info.kernels.length;
+}
+
+/** One gaussianMixtureNLLLoss step (valueAndGrad of the mean) on K components of dim d, 'full' layout. */
+async function mixtureKernelsPerStep(K: number, batch: number, d: number): Promise<number> {
+  const w = gaussianMixtureParamsSize(K, d);
+  const yPred = tf.tidy(() => tf.add(tf.mul(tf.ones([batch, w]), 0.5), tf.randomNormal([batch, w], 0, 0.1, 'float32', 1)));
+  const yTrue = padTargets(tf.zeros([batch, d]), {components: K});
+  const loss = gaussianMixtureNLLLoss({components: K});
   const step = tf.valueAndGrad((p: tf.Tensor) => tf.mean(loss(yTrue, p)));
   step(yPred); // warm-up
   const info = await tf.profile(() => {
@@ -44,4 +60,11 @@ describe('kernels per loss step', () => {
       }
     });
   }
+
+  it('mixture NLL: kernels per step do not grow with K (K = 2, 3, 8 at (batch 64, d 4)); fast path at most 16', async () => {
+    const counts = [];
+    for (const K of [2, 3, 8]) counts.push(await mixtureKernelsPerStep(K, 64, 4));
+    expect(counts).toEqual([counts[0], counts[0], counts[0]]);
+    if (!compositePath()) expect(counts[0]!).toBeLessThanOrEqual(16);
+  });
 });

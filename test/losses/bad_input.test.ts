@@ -4,7 +4,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {cholesky, gaussianEntropy, gaussianKLLoss, gaussianLogProb, gaussianNLLLoss, klDivergence} from '../../src/index';
+import {
+  cholesky, gaussianEntropy, gaussianKLLoss, gaussianLogProb, gaussianMixtureNLLLoss, gaussianNLLLoss, klDivergence,
+} from '../../src/index';
 
 const kl = gaussianKLLoss();
 const nll = gaussianNLLLoss();
@@ -92,6 +94,19 @@ const rows: Array<[string, () => unknown, RegExp]> = [
   ['a non-square factor for gaussianEntropy',
     () => gaussianEntropy(zeros([2, 3])),
     /^gaussianEntropy\(\): scaleTril must be square \[\.\.\., d, d\], but got shape \[2,3\]\.$/],
+  ['K <= 0 mixture components',
+    () => gaussianMixtureNLLLoss({components: 0}),
+    /^gaussianMixtureNLLLoss\(\): components must be a positive integer, but got 0\.$/],
+  ['a mixture width that fits no (K, d)',
+    () => gaussianMixtureNLLLoss({components: 3})(zeros([4, 2]), zeros([4, 20])),
+    /^gaussianMixtureNLLLoss\(\): the width of yPred \(20, shape \[4,20\]\) fits no dim for 3 components in the 'full' layout \(widths are K \+ K\(d \+ d²\): 9, 21, 39, 63, \.\.\.\)\.$/],
+  ['mixture targets of the wrong width',
+    () => gaussianMixtureNLLLoss({components: 3})(zeros([4, 3]), zeros([4, 21])),
+    /^gaussianMixtureNLLLoss\(\): yTrue must have width 2 or 21 to match yPred \(dim 2\), but got yTrue \[4,3\] and yPred \[4,21\]\.$/],
+  ['NaN mixture logits (validateArgs)',
+    () => gaussianMixtureNLLLoss({components: 2, layout: 'diag', validateArgs: true})(
+      t('mixX', () => tf.zeros([2, 1])), t('mixNaN', () => tf.tensor2d([[0, 0, 0, 1, 1, 2], [0, NaN, 0, 1, 1, 2]]))),
+    /^gaussianMixtureNLLLoss\(\): yPred has a non-finite logit \(NaN\) at sample 1, component 1, entry 1 \(validateArgs\)\.$/],
 ];
 
 describe('bad input', () => {
