@@ -22,7 +22,7 @@ import * as path from 'path';
 
 import * as tf from '@tensorflow/tfjs';
 
-import {cholesky, FORCE_COMPOSITE_FLAG, gaussianKLLoss, gaussianNLLLoss} from '../src/index';
+import {cholesky, FORCE_COMPOSITE_FLAG, gaussianKLLoss, gaussianMixtureNLLLoss, gaussianNLLLoss} from '../src/index';
 import {tryBackend} from '../examples/backend';
 
 const SIZES: Array<[number, number]> = [[32, 2], [256, 8], [1024, 16], [64, 32]];
@@ -32,9 +32,11 @@ const MIN_REPS = QUICK ? 5 : 15;
 /** Composite rows are slow on cpu (seconds per step at (1024, 16)); BENCH_COMPOSITE=0 skips them. */
 const COMPOSITE = process.env['BENCH_COMPOSITE'] !== '0';
 
-type LossName = 'kl' | 'nll' | 'chol' | 'dkl' | 'dnll';
+type LossName = 'kl' | 'nll' | 'chol' | 'dkl' | 'dnll' | `mix${number}`;
 /** The 'diag' layout cells (dkl, dnll): rows [mean | σ]. */
 const DIAG_SIZES: Array<[number, number]> = [[256, 8], [4096, 32]];
+/** The mixture NLL cells, (K, batch, d): 'mixK' in the tables. */
+const MIX_SIZES: Array<[number, number, number]> = [[5, 256, 2], [8, 1024, 4], [3, 64, 16]];
 /** The cholesky cells: forward and backward of sum(cholesky(A) * W). */
 const CHOL_SIZES: Array<[number, number]> = [[1024, 16], [64, 32]];
 const PEERS = ['torch', 'torch-solve', 'jax', 'tf', 'tf-xla'] as const;
@@ -84,6 +86,13 @@ async function measure(backend: string, loss: LossName, batch: number, d: number
     yPred = diagRows(1);
     yTrue = loss === 'dkl' ? diagRows(7) : tf.randomNormal([batch, d], 0, 1, 'float32', 9);
     const fn = loss === 'dkl' ? gaussianKLLoss({layout: 'diag'}) : gaussianNLLLoss({layout: 'diag'});
+    step = tf.valueAndGrad((yp: tf.Tensor) => tf.mean(fn(yTrue, yp)));
+  } else if (loss.startsWith('mix')) {
+    const K = Number(loss.slice(3));
+    yPred = tf.tidy(() => tf.concat([tf.randomNormal([batch, K], 0, 1, 'float32', 3),
+      ...Array.from({length: K}, (_, k) => rows(batch, d, 20 + 3 * k))], 1));
+    yTrue = tf.randomNormal([batch, d], 0, 1, 'float32', 9);
+    const fn = gaussianMixtureNLLLoss({components: K});
     step = tf.valueAndGrad((yp: tf.Tensor) => tf.mean(fn(yTrue, yp)));
   } else if (loss === 'chol') {
     const {a, w} = spd(batch, d);
@@ -216,11 +225,13 @@ async function main(): Promise<void> {
     ...(['kl', 'nll'] as const).flatMap((l) => SIZES.map(([b, d]) => [l, b, d] as [LossName, number, number])),
     ...(['dkl', 'dnll'] as const).flatMap((l) => DIAG_SIZES.map(([b, d]) => [l, b, d] as [LossName, number, number])),
     ...CHOL_SIZES.map(([b, d]) => ['chol', b, d] as [LossName, number, number]),
+    ...MIX_SIZES.map(([k, b, d]) => [`mix${k}`, b, d] as [LossName, number, number]),
   ];
-  // BENCH_ONLY=chol (or kl,nll) times only those kinds of cell.
+  // BENCH_ONLY=chol (or kl,nll; mix for every mixture cell) times only those kinds of cell.
   const only = process.env['BENCH_ONLY']?.split(',');
+  const wanted = (l: LossName) => only === undefined || only.some((o) => o === l || (o === 'mix' && l.startsWith('mix')));
   {
-    for (const [loss, batch, d] of cellList.filter(([l]) => only === undefined || only.includes(l))) {
+    for (const [loss, batch, d] of cellList.filter(([l]) => wanted(l))) {
       // Ours on every backend, then every peer right after: one cell's
       // numbers are adjacent in time, so their ratios are fair.
       const cell: Cell = {loss, batch, d, rows: [], peers: {}};
@@ -245,7 +256,9 @@ async function main(): Promise<void> {
   lines.push('');
   lines.push(`kl, nll: valueAndGrad of mean(loss(yTrue, yPred)) w.r.t. yPred, 'full' layout. ` +
     'dkl, dnll: the same in the \'diag\' layout, rows [mean | σ]. ' +
-    'chol: valueAndGrad of sum(cholesky(A) * W) w.r.t. A, A [batch, d, d] positive definite.');
+    'chol: valueAndGrad of sum(cholesky(A) * W) w.r.t. A, A [batch, d, d] positive definite. ' +
+    'mixK: gaussianMixtureNLLLoss with K components, rows [logits | K \'full\' rows]; its PyTorch form is ' +
+    'MixtureSameFamily(Categorical(logits), MultivariateNormal(loc, scale_tril)).');
   lines.push('');
   lines.push(`Each cell: median of >= ${MIN_REPS} steps ` +
     `and >= ${MIN_TIME_MS} ms per cell, after 3 warm-up steps. Kernels: tf.profile of one step. ` +

@@ -8,9 +8,12 @@ A small server, so that bench.ts can time each peer right after each of its
 own cells (the machine is shared and its speed drifts; adjacent measurements
 make the ratios fair). It prints "ready <peer> <version>" (or "unavailable
 <reason>" and exits), then answers each line
-"<kl|nll|chol|dkl|dnll> <batch> <d> <min_time_s> <min_reps>" with the median ms per step
+"<kl|nll|chol|dkl|dnll|mixK> <batch> <d> <min_time_s> <min_reps>" with the median ms per step
 ('chol': value and gradient of sum(cholesky(A) * W), A [batch, d, d];
-'dkl', 'dnll': the KL and NLL steps on rows [mean | σ] of a diagonal Gaussian).
+'dkl', 'dnll': the KL and NLL steps on rows [mean | σ] of a diagonal Gaussian;
+'mixK', e.g. 'mix5': the NLL step of a K-component mixture, rows
+[logits (K) | K rows [mean | L row-major]]; torch: MixtureSameFamily(
+Categorical(logits), MultivariateNormal(loc, scale_tril))).
 
 The step is value-and-gradient of mean(loss(y_true, y_pred)) with respect to
 y_pred, float32, rows [mean | L row-major], 1 thread:
@@ -63,6 +66,16 @@ def spd_batch(rng, batch, d):
     return A.astype(np.float32), W.astype(np.float32)
 
 
+def mixture_rows(rng, K, batch, d):
+    """[logits (K) | K rows [mean | L]] with logits ~ N(0, 1)."""
+    comps = np.stack([rows(rng, batch, d) for _ in range(K)], 1).reshape(batch, -1)
+    return np.concatenate([rng.standard_normal((batch, K)).astype(np.float32), comps], -1)
+
+
+def mix_k(kind):
+    return int(kind[3:]) if kind.startswith('mix') else 0
+
+
 def diag_rows(rng, batch, d):
     """[mean | σ] rows, σ in [0.5, 1.5]."""
     return np.concatenate([rng.standard_normal((batch, d)), rng.uniform(0.5, 1.5, (batch, d))], -1).astype(np.float32)
@@ -102,6 +115,29 @@ def make_torch(direct):
                 loss.backward()
                 return loss.item(), A.grad.numpy()
             return chol_step
+
+        if mix_k(kind):
+            K = mix_k(kind)
+            m0 = torch.from_numpy(mixture_rows(rng, K, batch, d))
+
+            def mix_step():
+                yp = m0.detach().requires_grad_(True)
+                logits = yp[:, :K]
+                c = yp[:, K:].reshape(batch, K, d + d * d)
+                loc, L = c[..., :d], torch.tril(c[..., d:].reshape(batch, K, d, d))
+                if direct:
+                    z = torch.linalg.solve_triangular(L, (x[:, None, :] - loc).unsqueeze(-1), upper=False)
+                    logdet = torch.log(torch.abs(torch.diagonal(L, dim1=-2, dim2=-1))).sum(-1)
+                    lp = -0.5 * d * LOG_2PI - logdet - 0.5 * z.square().sum((-2, -1))
+                    loss = -torch.logsumexp(torch.log_softmax(logits, -1) + lp, -1).mean()
+                else:
+                    mix = torch.distributions.MixtureSameFamily(
+                        torch.distributions.Categorical(logits=logits, validate_args=False),
+                        torch.distributions.MultivariateNormal(loc, scale_tril=L, validate_args=False), validate_args=False)
+                    loss = (-mix.log_prob(x)).mean()
+                loss.backward()
+                return loss.item(), yp.grad.numpy()
+            return mix_step
 
         if kind in ('dkl', 'dnll'):
             dt0, dp0 = torch.from_numpy(diag_rows(rng, batch, d)), torch.from_numpy(diag_rows(rng, batch, d))
@@ -176,6 +212,24 @@ def make_jax():
                 return float(v), np.asarray(gr)
             return chol_step
 
+        if mix_k(kind):
+            K = mix_k(kind)
+            ym = jnp.asarray(mixture_rows(rng, K, batch, d))
+
+            def mloss(yp):
+                logits = yp[:, :K]
+                c = yp[:, K:].reshape(batch, K, d + d * d)
+                loc, L = c[..., :d], jnp.tril(c[..., d:].reshape(batch, K, d, d))
+                z = solve_triangular(L, (x[:, None, :] - loc)[..., None], lower=True)
+                lp = -0.5 * d * LOG_2PI - logdet(L) - 0.5 * jnp.square(z).sum((-2, -1))
+                return -jax.scipy.special.logsumexp(jax.nn.log_softmax(logits, -1) + lp, -1).mean()
+            fm = jax.jit(jax.value_and_grad(mloss))
+
+            def mix_step():
+                v, g = fm(ym)
+                return float(v), np.asarray(g)
+            return mix_step
+
         if kind in ('dkl', 'dnll'):
             dt, dp = jnp.asarray(diag_rows(rng, batch, d)), jnp.asarray(diag_rows(rng, batch, d))
 
@@ -242,6 +296,28 @@ def make_tf(xla):
                 v, gr = fc(A)
                 return float(v), gr.numpy()
             return chol_step
+
+        if mix_k(kind):
+            K = mix_k(kind)
+            ym = tf.constant(mixture_rows(rng, K, batch, d))
+
+            @tf.function(jit_compile=xla)
+            def fmix(yp):
+                with tf.GradientTape() as tape:
+                    tape.watch(yp)
+                    logits = yp[:, :K]
+                    c = tf.reshape(yp[:, K:], [batch, K, d + d * d])
+                    loc = c[..., :d]
+                    L = tf.linalg.band_part(tf.reshape(c[..., d:], [batch, K, d, d]), -1, 0)
+                    z = tf.linalg.triangular_solve(L, (x[:, None, :] - loc)[..., None], lower=True)
+                    lp = -0.5 * d * LOG_2PI - logdet(L) - 0.5 * tf.reduce_sum(tf.square(z), [-2, -1])
+                    loss = -tf.reduce_mean(tf.reduce_logsumexp(tf.nn.log_softmax(logits, -1) + lp, -1))
+                return loss, tape.gradient(loss, yp)
+
+            def mix_step():
+                v, g = fmix(ym)
+                return float(v), g.numpy()
+            return mix_step
 
         if kind in ('dkl', 'dnll'):
             dt, dp = tf.constant(diag_rows(rng, batch, d)), tf.constant(diag_rows(rng, batch, d))

@@ -33,15 +33,15 @@ describe('model.fit with gaussianMixtureNLLLoss and gaussianMixtureHead', () => 
         start.push(p.reduce((best, a) => (dist(a) > dist(best) ? a : best)));
       }
       for (let it = 0; it < 10; it++) {
-        const sums = start.map(() => [0, 0, 0]);
+        const sums = start.map(() => ({x: 0, y: 0, n: 0}));
         for (const a of p) {
           const s = sums[nearest(a)]!;
-          s[0] += a[0]!;
-          s[1] += a[1]!;
-          s[2] += 1;
+          s.x += a[0]!;
+          s.y += a[1]!;
+          s.n += 1;
         }
         sums.forEach((s, i) => {
-          if (s[2]! > 0) start[i] = [s[0]! / s[2]!, s[1]! / s[2]!];
+          if (s.n > 0) start[i] = [s.x / s.n, s.y / s.n];
         });
       }
       const raw1 = Math.log(Math.E - 1);  // softplus(raw1) = 1
