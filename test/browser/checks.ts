@@ -1,7 +1,7 @@
 /**
  * In-page checks (bundled by test/browser/run.ts): on each browser backend
- * that starts, fillTriangular, klDivergence, gaussianKLLoss and
- * gaussianNLLLoss give the values and gradients of the committed float64
+ * that starts, fillTriangular, klDivergence, gaussianKLLoss,
+ * gaussianNLLLoss and gaussianMixtureNLLLoss give the values and gradients of the committed float64
  * fixtures, within a tolerance stated per backend. Results go to
  * window.__checks for the runner.
  */
@@ -9,10 +9,13 @@ import * as tf from '@tensorflow/tfjs';
 import {setWasmPaths} from '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-webgpu';
 
-import {fillTriangular, gaussianKLLoss, gaussianNLLLoss, hasFusedKernels, klDivergence} from 'tfjs-gaussian';
+import {
+  fillTriangular, gaussianKLLoss, gaussianMixtureNLLLoss, gaussianNLLLoss, hasFusedKernels, klDivergence,
+} from 'tfjs-gaussian';
 import fillFixture from '../fixtures/fill_triangular.json';
 import klFixture from '../fixtures/kl_divergence.json';
 import lossFixture from '../fixtures/losses.json';
+import mixtureFixture from '../fixtures/mixture_losses.json';
 
 interface Tol { rtol: number; atol: number }
 interface Failure { check: string; entry: number; actual: number; expected: number }
@@ -107,6 +110,19 @@ async function checkBackend(name: string): Promise<BackendResult> {
         ? gaussianKLLoss({layout: c.layout as 'full', direction: c.direction as 'forward'})
         : gaussianNLLLoss({layout: c.layout as 'full'});
       const label = `${c.kind} ${c.layout} d=${c.d} ${c.direction ?? c.target}`;
+      const yt = tf.tensor2d(c.yTrue);
+      const yp = tf.tensor2d(c.yPred);
+      compare(pending, tol, label, loss(yt, yp), c.loss);
+      const w = tf.tensor1d(c.weights);
+      const [gt, gp] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(loss(a, b), w)))([yt, yp]);
+      compare(pending, tol, `${label} grad yTrue`, gt!, c.gradYTrue);
+      compare(pending, tol, `${label} grad yPred`, gp!, c.gradYPred);
+    });
+  }
+  for (const c of mixtureFixture.cases) {
+    tf.tidy(() => {
+      const loss = gaussianMixtureNLLLoss({components: c.components, layout: c.layout as 'full'});
+      const label = `mixture ${c.layout} ${c.name} ${c.target}`;
       const yt = tf.tensor2d(c.yTrue);
       const yp = tf.tensor2d(c.yPred);
       compare(pending, tol, label, loss(yt, yp), c.loss);
