@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import {Primitive, PRIMITIVES, ScaleRows} from './kernel_names.js';
+import {CORE_PRIMITIVES, Primitive, ScaleRows} from './kernel_names.js';
 
 export const FORCE_COMPOSITE_FLAG = 'TFJS_GAUSSIAN_FORCE_COMPOSITE';
 
@@ -23,11 +23,14 @@ function registered(p: Primitive, backendName: string): boolean {
 
 /**
  * True when `backendName` (default: the active backend) has fused kernels
- * for every primitive of the library. Where it does not, the ops run the
- * composite path, which works everywhere but launches more kernels.
+ * for the losses (KL, NLL, mixture NLL, with their gradients) and
+ * `triangularSolve`: cpu, wasm, tensorflow and webgl. `cholesky` is fused
+ * on cpu, wasm and tensorflow only. Where a primitive has no fused kernel
+ * its op runs the composite path, which works everywhere but launches more
+ * kernels.
  */
 export function hasFusedKernels(backendName: string = tf.getBackend()): boolean {
-  return PRIMITIVES.every((p) => registered(p, backendName));
+  return CORE_PRIMITIVES.every((p) => registered(p, backendName));
 }
 
 /**

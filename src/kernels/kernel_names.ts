@@ -121,6 +121,15 @@ export const Cholesky = primitive<keyof CholeskyInputs, CholeskyAttrs>(
 export const ScaleRows = 'TfjsGaussianScaleRows';
 export type ScaleRowsInputs = Pick<NamedTensorInfoMap, 'x' | 'scale'>;
 
-/** Every primitive with fused kernels; a backend "has fused kernels" when it registers all of them. */
-export const PRIMITIVES: readonly Primitive[] =
-  [GaussianKL, GaussianNLL, GaussianMixtureNLL, TriangularSolve, Cholesky];
+/**
+ * The primitives every backend with fused kernels implements: the losses and
+ * the solve. A backend "has fused kernels" when it registers all of them.
+ */
+export const CORE_PRIMITIVES: readonly Primitive[] = [GaussianKL, GaussianNLL, GaussianMixtureNLL, TriangularSolve];
+
+/**
+ * Every primitive with fused kernels somewhere. Cholesky is fused on the
+ * backends that compute on the CPU (cpu, wasm, tensorflow); on the GPU
+ * backends it runs the composite path (kernels/webgl/register.ts says why).
+ */
+export const PRIMITIVES: readonly Primitive[] = [...CORE_PRIMITIVES, Cholesky];

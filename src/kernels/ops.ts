@@ -8,6 +8,7 @@ import './register.js';
 import './cpu/register.js';
 import './wasm/register.js';
 import './tensorflow/register.js';
+import './webgl/register.js';
 
 import {compositeCholesky} from './composite/cholesky.js';
 import {compositeGaussianKL} from './composite/gaussian_kl.js';

@@ -10,7 +10,8 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import {build} from 'esbuild';
 
-import '../../src/index';
+import {hasFusedKernels} from '../../src/index';
+import {Cholesky, CORE_PRIMITIVES, PRIMITIVES} from '../../src/kernels/kernel_names';
 import {testBackend} from '../setup/use_backend';
 import {consumerDir} from './consumer';
 
@@ -92,13 +93,17 @@ onCpu('source architecture', () => {
     expect(code).toMatch(/registerClass\(GaussianHead\)/);
   });
 
-  it('a backend that registers any fused kernel registers every primitive with its gradient kernel', () => {
-    const ours = (b: string) => tf.getKernelsForBackend(b).map((k) => k.kernelName).filter((n) => n.startsWith('TfjsGaussian'));
-    const full = ours('cpu').sort();
-    expect(full.length).toBeGreaterThanOrEqual(7);
-    for (const b of ['wasm', 'tensorflow', 'webgl', 'webgpu']) {
-      const names = ours(b).sort();
-      if (names.length > 0) expect(names).toEqual(full);
+  it('every primitive a backend registers comes with its gradient kernel; a fused backend registers every core primitive', () => {
+    for (const b of ['cpu', 'wasm', 'tensorflow', 'webgl', 'webgpu']) {
+      const has = (n: string) => tf.getKernel(n, b) !== undefined;
+      for (const p of PRIMITIVES) expect([b, p.name, has(p.name)]).toEqual([b, p.name, has(p.gradName)]);
+      if (PRIMITIVES.some((p) => has(p.name))) {
+        for (const p of CORE_PRIMITIVES) expect([b, p.name, has(p.name)]).toEqual([b, p.name, true]);
+      }
     }
+    // The CPU-side backends fuse everything, Cholesky included; webgl all but Cholesky.
+    for (const b of ['cpu', 'wasm', 'tensorflow']) expect(PRIMITIVES.every((p) => tf.getKernel(p.name, b) !== undefined)).toBe(true);
+    expect(hasFusedKernels('webgl')).toBe(true);
+    expect(tf.getKernel(Cholesky.name, 'webgl')).toBeUndefined();
   });
 });

@@ -1,0 +1,202 @@
+/**
+ * The `webgl` backend's fused kernels: each kernel runs a few GLSL passes
+ * (programs.ts) through `MathBackendWebGL.runWebGLProgram` and frees its
+ * intermediate textures. Passes per kernel (shader dispatches):
+ *
+ * | kernel | value | value and gradients |
+ * | --- | ---: | ---: |
+ * | GaussianKL ('full', 'packed') | 3 | 6 (11 symmetric) |
+ * | GaussianNLL ('full', 'packed') | 2 | 5 |
+ * | GaussianMixtureNLL ('full', 'packed') | 3 | 7 |
+ * | any of them, 'diag' | 1–2 | 3–5 |
+ * | TriangularSolve | 1 | 2 (gradient) |
+ *
+ * Cholesky has no webgl kernel and runs the composite path: each column of
+ * a Cholesky factor needs the finished columns before it, and a fragment
+ * shader writes one value, so a fused factorization is either n dependent
+ * passes or O(n²) repeated work per output entry (O(n⁵) per matrix).
+ *
+ * Registering costs nothing where webgl is absent: this file imports no
+ * backend, and tfjs-core only keeps the functions under the backend name.
+ */
+import {KernelConfig, KernelFunc, NamedAttrMap, TensorInfo} from '@tensorflow/tfjs-core';
+
+import {
+  GaussianKL, GaussianKLAttrs, GaussianMixtureNLL, GaussianMixtureNLLAttrs, GaussianNLL, GaussianNLLAttrs, Primitive,
+  ScaleRows, TriangularSolve, TriangularSolveAttrs,
+} from '../kernel_names.js';
+import {widthOf} from '../../layout/row_layout.js';
+import {registerKernelList, specInputs} from '../shared/js_kernel.js';
+import {
+  inverseProgram, klDiagGradProgram, klDiagValueProgram, klGradAProgram, klGradBProgram, klValueProgram, klXProgram,
+  klYProgram, mixtureRespProgram, mixtureValueProgram, nllGradXProgram, nllGradYProgram, NllShape, nllValueProgram,
+  nllWProgram, nllZProgram, Program, scaleRowsProgram, solveGradLProgram, solveProgram,
+} from './programs.js';
+
+interface WebGLBackendLike {
+  runWebGLProgram(program: Program, inputs: TensorInfo[], outputDtype: 'float32'): TensorInfo;
+  disposeIntermediateTensorInfo(t: TensorInfo): void;
+  unpackTensor(t: TensorInfo): TensorInfo;
+  texData: {get(dataId: object): {isPacked?: boolean} | undefined};
+}
+
+/** Runs programs on one backend and frees the intermediates at the end. */
+class Passes {
+  private temps: TensorInfo[] = [];
+  constructor(private be: WebGLBackendLike) {}
+  run(p: Program, inputs: TensorInfo[]): TensorInfo {
+    return this.be.runWebGLProgram(p, inputs, 'float32');
+  }
+  temp(p: Program, inputs: TensorInfo[]): TensorInfo {
+    const t = this.run(p, inputs);
+    this.temps.push(t);
+    return t;
+  }
+  /**
+   * `t` as an unpacked texture (our programs read one value per texel). The
+   * backend would otherwise unpack a packed input (a matMul's or concat's
+   * output) again for every program that reads it: five times per KL step.
+   */
+  unpacked(t: TensorInfo): TensorInfo {
+    return this.be.texData.get(t.dataId)?.isPacked === true ? this.later(this.be.unpackTensor(t)) : t;
+  }
+  /** `t`, to be freed with the intermediates. */
+  later(t: TensorInfo): TensorInfo {
+    this.temps.push(t);
+    return t;
+  }
+  free(): void {
+    this.temps.forEach((t) => this.be.disposeIntermediateTensorInfo(t));
+    this.temps = [];
+  }
+}
+
+type Run = (ps: Passes, inputs: TensorInfo[], attrs: NamedAttrMap) => TensorInfo[];
+
+/**
+ * A kernel config. Every program reads unpacked inputs, so a packed input (a
+ * matMul's output) is unpacked once here rather than by the backend before
+ * every program that reads it.
+ */
+function kernel(name: string, inputNames: readonly string[], run: Run): KernelConfig {
+  const spec = {name, inputNames, outputShapes: () => [], compute: () => undefined};
+  const kernelFunc: KernelFunc = ({inputs, backend, attrs}) => {
+    const ps = new Passes(backend as unknown as WebGLBackendLike);
+    try {
+      const outs = run(ps, specInputs(spec, inputs).map((t) => ps.unpacked(t)), attrs ?? {});
+      return outs.length === 1 ? outs[0] as TensorInfo : outs;
+    } finally {
+      ps.free();
+    }
+  };
+  return {kernelName: name, backendName: 'webgl', kernelFunc};
+}
+
+// ------------------------------------------------------------- KL
+
+/** [value, grad yTrue, grad yPred] (gradients only when `grad`). */
+function kl(ps: Passes, [yt, yp]: TensorInfo[], attrs: NamedAttrMap, grad: boolean): TensorInfo[] {
+  const {dim: d, layout, direction, minDiag} = attrs as GaussianKLAttrs;
+  const T = yt as TensorInfo;
+  const P = yp as TensorInfo;
+  const batch = T.shape[0] as number;
+  const width = T.shape[1] as number;
+  // KL(A ‖ B) for each (A, B): forward = KL(yTrue ‖ yPred).
+  const dirs: Array<'AB' | 'BA'> = direction === 'forward' ? ['AB'] : direction === 'reverse' ? ['BA'] : ['AB', 'BA'];
+  if (layout === 'diag') {
+    const value = ps.run(klDiagValueProgram(batch, d, minDiag, dirs), [T, P]);
+    if (!grad) return [value];
+    return [value, ps.run(klDiagGradProgram(batch, d, minDiag, dirs, 'A'), [T, P]),
+      ps.run(klDiagGradProgram(batch, d, minDiag, dirs, 'B'), [T, P])];
+  }
+  // Symmetric: the second direction adds its value and gradients to the
+  // first's (the programs' ACC input), and the first's are freed.
+  let value: TensorInfo | null = null;
+  let gT: TensorInfo | null = null;
+  let gP: TensorInfo | null = null;
+  const withAcc = (prev: TensorInfo | null, inputs: TensorInfo[]) => (prev === null ? inputs : [...inputs, ps.later(prev)]);
+  for (const dir of dirs) {
+    const [A, B] = dir === 'AB' ? [T, P] : [P, T];
+    // The inverse, X and Y come out packed (2 × 2 blocks) and are unpacked
+    // once. (Solving for X and Y by substitution instead, without the
+    // inverse, saves three passes but was slower even at (256, 8): 9.5 ms
+    // against 6.6 under SwiftShader.)
+    const inv = ps.unpacked(ps.temp(inverseProgram(batch, d, layout, minDiag), [B]));
+    const X = ps.unpacked(ps.temp(klXProgram(batch, d, layout, minDiag), [inv, A, B]));
+    value = ps.run(klValueProgram(batch, d, layout, minDiag, value !== null), withAcc(value, [X, A, B]));
+    if (!grad) continue;
+    const Y = ps.unpacked(ps.temp(klYProgram(batch, d), [inv, X]));
+    // Gradients of KL(A ‖ B): w.r.t. B from X and Y, w.r.t. A from Y.
+    const [prevA, prevB] = dir === 'AB' ? [gT, gP] : [gP, gT];
+    const gB = ps.run(klGradBProgram(batch, width, d, layout, minDiag, prevB !== null), withAcc(prevB, [X, Y, B]));
+    const gA = ps.run(klGradAProgram(batch, width, d, layout, minDiag, prevA !== null), withAcc(prevA, [Y, A]));
+    [gT, gP] = dir === 'AB' ? [gA, gB] : [gB, gA];
+  }
+  return grad ? [value as TensorInfo, gT as TensorInfo, gP as TensorInfo] : [value as TensorInfo];
+}
+
+// ------------------------------------------------------------- NLL and mixture NLL
+
+/** [value, grad x, grad yPred]: one Gaussian per row (`K` = 0) or a mixture of `K`. */
+function nll(ps: Passes, [x, yp]: TensorInfo[], attrs: NamedAttrMap, K: number, grad: boolean): TensorInfo[] {
+  const {dim: d, layout, minDiag} = attrs as GaussianNLLAttrs;
+  const X = x as TensorInfo;
+  const Yr = yp as TensorInfo;
+  const batch = Yr.shape[0] as number;
+  const s: NllShape = {batch, d, k: Math.max(K, 1), off: K, cw: widthOf(d, layout), layout};
+  const diag = layout === 'diag';
+  const Z = diag ? null : ps.temp(nllZProgram(s, minDiag), [X, Yr]);
+  const first = diag ? X : Z as TensorInfo;  // the value and gradient passes read z, or the points in 'diag'
+  let value: TensorInfo;
+  let N: TensorInfo | null = null;
+  if (K === 0) {
+    value = ps.run(nllValueProgram(s, minDiag), [first, Yr]);
+  } else {
+    N = ps.temp(nllValueProgram(s, minDiag), [first, Yr]);
+    value = ps.run(mixtureValueProgram(batch, K), [Yr, N]);
+  }
+  if (!grad) return [value];
+  const W = diag ? null : ps.temp(nllWProgram(s, minDiag), [Z as TensorInfo, Yr]);
+  const R = K === 0 ? [] : [ps.temp(mixtureRespProgram(batch, K), [Yr, N as TensorInfo])];
+  const yInputs = diag ? [X, Yr, ...R] : [Z as TensorInfo, W as TensorInfo, Yr, ...R];
+  const xInputs = diag ? [X, Yr, ...R] : [W as TensorInfo, Yr, ...R];
+  const gY = ps.run(nllGradYProgram(s, Yr.shape[1] as number, minDiag), yInputs);
+  const gX = ps.run(nllGradXProgram(s, X.shape[1] as number, minDiag), xInputs);
+  return [value, gX, gY];
+}
+
+// ------------------------------------------------------------- triangular solve
+
+function solve(ps: Passes, [m, r]: TensorInfo[], attrs: NamedAttrMap): TensorInfo[] {
+  const [batch, d, k] = (r as TensorInfo).shape as [number, number, number];
+  return [ps.run(solveProgram(batch, d, k, (attrs as TriangularSolveAttrs).adjoint), [m as TensorInfo, r as TensorInfo])];
+}
+
+/** `X = L⁻¹B`: `dB = L⁻ᵀ dX`, `dL = −tril(dB Xᵀ)`; adjoint: `dB = L⁻¹ dX`, `dL = −tril(X dBᵀ)`. */
+function solveGrad(ps: Passes, [m, y, dy]: TensorInfo[], attrs: NamedAttrMap): TensorInfo[] {
+  const [batch, d, k] = (y as TensorInfo).shape as [number, number, number];
+  const adjoint = (attrs as TriangularSolveAttrs).adjoint;
+  const dB = ps.run(solveProgram(batch, d, k, !adjoint), [m as TensorInfo, dy as TensorInfo]);
+  return [ps.run(solveGradLProgram(batch, d, k, adjoint), [y as TensorInfo, dB]), dB];
+}
+
+function scaleRows(ps: Passes, [x, scale]: TensorInfo[]): TensorInfo[] {
+  const X = x as TensorInfo;
+  if (X.shape.length !== 2) throw new Error(`${ScaleRows} (webgl): x must be [batch, width], got [${X.shape}].`);
+  return [ps.run(scaleRowsProgram(X.shape[0] as number, X.shape[1] as number), [X, scale as TensorInfo])];
+}
+
+const both = (p: Primitive, value: Run, withGrad: Run): KernelConfig[] =>
+  [kernel(p.name, p.inputNames, value), kernel(p.gradName, p.gradInputNames, withGrad)];
+
+export const webglKernelConfigs: readonly KernelConfig[] = [
+  ...both(GaussianKL, (ps, i, a) => kl(ps, i, a, false), (ps, i, a) => kl(ps, i, a, true)),
+  ...both(GaussianNLL, (ps, i, a) => nll(ps, i, a, 0, false), (ps, i, a) => nll(ps, i, a, 0, true)),
+  ...both(GaussianMixtureNLL,
+    (ps, i, a) => nll(ps, i, a, (a as GaussianMixtureNLLAttrs).components, false),
+    (ps, i, a) => nll(ps, i, a, (a as GaussianMixtureNLLAttrs).components, true)),
+  ...both(TriangularSolve, solve, solveGrad),
+  kernel(ScaleRows, ['x', 'scale'], scaleRows),
+];
+
+registerKernelList(webglKernelConfigs);
