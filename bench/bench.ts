@@ -25,6 +25,9 @@ import * as tf from '@tensorflow/tfjs';
 import {cholesky, FORCE_COMPOSITE_FLAG, gaussianKLLoss, gaussianMixtureNLLLoss, gaussianNLLLoss} from '../src/index';
 import {tryBackend} from '../examples/backend';
 
+const BROWSER_BEGIN = '<!-- browser bench: begin';
+const BROWSER_END = '<!-- browser bench: end -->';
+
 const SIZES: Array<[number, number]> = [[32, 2], [256, 8], [1024, 16], [64, 32]];
 const QUICK = process.env['BENCH_QUICK'] === '1';
 const MIN_TIME_MS = QUICK ? 150 : 500;
@@ -289,7 +292,12 @@ async function main(): Promise<void> {
   const table = lines.join('\n') + '\n';
   console.log('');
   console.log(table);
-  fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), table);
+  // The browser section (npm run bench:browser) is kept as it is.
+  const file = path.join(__dirname, 'RESULTS.md');
+  const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const i = old.indexOf(BROWSER_BEGIN);
+  const j = old.indexOf(BROWSER_END);
+  fs.writeFileSync(file, i >= 0 && j > i ? `${table}\n${old.slice(i, j + BROWSER_END.length)}\n` : table);
   console.log(`written to ${path.join('bench', 'RESULTS.md')}`);
 }
 

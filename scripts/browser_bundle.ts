@@ -12,6 +12,18 @@ import * as path from 'path';
 import {build} from 'esbuild';
 
 const root = path.join(__dirname, '..');
+
+/** Debian's Chromium (never a downloaded browser), and its flags for headless WebGL and WebGPU without a GPU. */
+export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+export const CHROMIUM_FLAGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  // WebGL without a GPU: ANGLE on SwiftShader, Chromium's software renderer.
+  '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist',
+  // WebGPU without a GPU: Dawn on SwiftShader. It needs a secure context,
+  // which a page served from 127.0.0.1 is.
+  '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader',
+];
 export const OUT = path.join(root, 'out', 'browser');
 
 export async function buildBrowser(): Promise<void> {
@@ -23,6 +35,7 @@ export async function buildBrowser(): Promise<void> {
     entryPoints: {
       demo: path.join(root, 'examples', 'browser', 'demo.ts'),
       checks: path.join(root, 'test', 'browser', 'checks.ts'),
+      bench: path.join(root, 'bench', 'browser', 'bench_page.ts'),
     },
     outdir: OUT,
     bundle: true,
@@ -36,6 +49,7 @@ export async function buildBrowser(): Promise<void> {
   });
   fs.copyFileSync(path.join(root, 'examples', 'browser', 'index.html'), path.join(OUT, 'index.html'));
   fs.copyFileSync(path.join(root, 'test', 'browser', 'checks.html'), path.join(OUT, 'checks.html'));
+  fs.copyFileSync(path.join(root, 'bench', 'browser', 'bench.html'), path.join(OUT, 'bench.html'));
   const wasmDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
   for (const f of fs.readdirSync(wasmDir).filter((n) => n.endsWith('.wasm'))) {
     fs.copyFileSync(path.join(wasmDir, f), path.join(OUT, 'wasm', f));

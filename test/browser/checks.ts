@@ -1,7 +1,8 @@
 /**
  * In-page checks (bundled by test/browser/run.ts): on each browser backend
- * that starts, fillTriangular, klDivergence, gaussianKLLoss,
- * gaussianNLLLoss and gaussianMixtureNLLLoss give the values and gradients of the committed float64
+ * that starts, fillTriangular, triangularSolve, klDivergence, gaussianKLLoss,
+ * gaussianNLLLoss (the 'full', 'packed' and 'diag' layouts) and
+ * gaussianMixtureNLLLoss give the values and gradients of the committed float64
  * fixtures, within a tolerance stated per backend. Results go to
  * window.__checks for the runner.
  */
@@ -10,8 +11,12 @@ import {setWasmPaths} from '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-webgpu';
 
 import {
-  fillTriangular, gaussianKLLoss, gaussianMixtureNLLLoss, gaussianNLLLoss, hasFusedKernels, klDivergence,
+  FORCE_COMPOSITE_FLAG, fillTriangular, gaussianKLLoss, gaussianMixtureNLLLoss, gaussianNLLLoss, hasFusedKernels, klDivergence,
+  triangularSolve,
 } from 'tfjs-gaussian';
+import {lossStep} from '../../bench/browser/step';
+import diagFixture from '../fixtures/diag_losses.json';
+import solveFixture from '../fixtures/triangular_solve.json';
 import fillFixture from '../fixtures/fill_triangular.json';
 import klFixture from '../fixtures/kl_divergence.json';
 import lossFixture from '../fixtures/losses.json';
@@ -21,7 +26,9 @@ interface Tol { rtol: number; atol: number }
 interface Failure { check: string; entry: number; actual: number; expected: number }
 interface BackendResult {
   backend: string; ran: boolean; reason?: string; path?: string; tol?: Tol;
-  passed: number; failed: number; worst: number; failures: Failure[];
+  passed: number; failed: number; worst: number; worstCheck?: string; failures: Failure[];
+  /** Per loss+gradient step (bench/browser/step.ts), for KL and NLL at several d. */
+  steps?: Array<{kind: string; d: number; kernels: number; programs: number}>;
 }
 
 // cpu and wasm run the fast kernels (float64 inside): the Node suite's
@@ -32,6 +39,7 @@ interface BackendResult {
 // may round differently, and this page (npm run demo, then /checks.html)
 // reports the worst error on it.
 const TOLS: Record<string, Tol> = {
+  // (The composite path forced on webgl uses webgl's tolerance.)
   cpu: {rtol: 1e-5, atol: 2e-5},
   wasm: {rtol: 1e-5, atol: 2e-5},
   webgl: {rtol: 1e-4, atol: 2e-4},
@@ -66,14 +74,28 @@ async function settle(res: BackendResult, pending: Pending[]): Promise<void> {
         ok = false;
         if (res.failures.length < 20) res.failures.push({check, entry: i, actual: a[i]!, expected: e[i]!});
       }
-      res.worst = Math.max(res.worst, Number.isNaN(ratio) ? Infinity : ratio);
+      const r = Number.isNaN(ratio) ? Infinity : ratio;
+      if (r > res.worst) {
+        res.worst = r;
+        res.worstCheck = `${check}, entry ${i}`;
+      }
     }
     if (ok) res.passed++; else res.failed++;
   }
 }
 
-async function checkBackend(name: string): Promise<BackendResult> {
-  const res: BackendResult = {backend: name, ran: false, passed: 0, failed: 0, worst: 0, failures: []};
+async function checkBackend(name: string, composite = false): Promise<BackendResult> {
+  const res: BackendResult = {backend: composite ? `${name} (composite forced)` : name, ran: false, passed: 0, failed: 0,
+    worst: 0, failures: []};
+  tf.env().set(FORCE_COMPOSITE_FLAG, composite);
+  try {
+    return await runChecks(name, composite, res);
+  } finally {
+    tf.env().set(FORCE_COMPOSITE_FLAG, false);
+  }
+}
+
+async function runChecks(name: string, composite: boolean, res: BackendResult): Promise<BackendResult> {
   try {
     if (!(await tf.setBackend(name))) throw new Error('setBackend returned false');
     await tf.ready();
@@ -83,7 +105,7 @@ async function checkBackend(name: string): Promise<BackendResult> {
     return res;
   }
   res.ran = true;
-  res.path = hasFusedKernels(name) ? 'fast kernels' : 'composite path';
+  res.path = hasFusedKernels(name) && !composite ? 'fast kernels' : 'composite path';
   const tol = TOLS[name]!;
   res.tol = tol;
   const pending: Pending[] = [];
@@ -119,6 +141,32 @@ async function checkBackend(name: string): Promise<BackendResult> {
       compare(pending, tol, `${label} grad yPred`, gp!, c.gradYPred);
     });
   }
+  for (const c of solveFixture.cases) {
+    tf.tidy(() => {
+      const t = (v: unknown) => tf.tensor(v as number[]);
+      const label = `triangularSolve d=${c.d} k=${c.k} adjoint=${c.adjoint}`;
+      const [L, B, W] = [t(c.matrix), t(c.rhs), t(c.weights)];
+      compare(pending, tol, label, triangularSolve(L, B, {adjoint: c.adjoint}), c.x as Nested);
+      const [gL, gB] = tf.grads((l: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(triangularSolve(l, b, {adjoint: c.adjoint}), W)))([L, B]);
+      compare(pending, tol, `${label} grad matrix`, gL!, c.gradMatrix as Nested);
+      compare(pending, tol, `${label} grad rhs`, gB!, c.gradRhs as Nested);
+    });
+  }
+  for (const c of diagFixture.cases) {
+    tf.tidy(() => {
+      const loss = c.kind === 'kl'
+        ? gaussianKLLoss({layout: 'diag', direction: c.direction as 'forward'})
+        : gaussianNLLLoss({layout: 'diag'});
+      const label = `${c.kind} diag d=${c.d} ${c.direction ?? c.target}`;
+      const yt = tf.tensor2d(c.yTrue);
+      const yp = tf.tensor2d(c.yPred);
+      compare(pending, tol, label, loss(yt, yp), c.loss);
+      const w = tf.tensor1d(c.weights);
+      const [gt, gp] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(loss(a, b), w)))([yt, yp]);
+      compare(pending, tol, `${label} grad yTrue`, gt!, c.gradYTrue);
+      compare(pending, tol, `${label} grad yPred`, gp!, c.gradYPred);
+    });
+  }
   for (const c of mixtureFixture.cases) {
     tf.tidy(() => {
       const loss = gaussianMixtureNLLLoss({components: c.components, layout: c.layout as 'full'});
@@ -133,6 +181,16 @@ async function checkBackend(name: string): Promise<BackendResult> {
     });
   }
   await settle(res, pending);
+  if (name === 'webgl' || name === 'webgpu') {
+    res.steps = [];
+    for (const kind of ['kl', 'nll'] as const) {
+      for (const d of [2, 8, 32, 64]) {
+        const step = lossStep(kind, 4, d);
+        res.steps.push({kind, d, ...await step.counts()});
+        step.dispose();
+      }
+    }
+  }
   return res;
 }
 
@@ -140,6 +198,8 @@ async function main(): Promise<void> {
   setWasmPaths(new URL('./wasm/', location.href).href);
   const results: BackendResult[] = [];
   for (const name of ['cpu', 'wasm', 'webgl', 'webgpu']) results.push(await checkBackend(name));
+  // The composite path that backends without fused kernels run, forced on webgl.
+  results.push(await checkBackend('webgl', true));
   (window as unknown as {__checks: BackendResult[]}).__checks = results;
   document.getElementById('out')!.textContent = JSON.stringify(results, null, 2);
 }

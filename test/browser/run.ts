@@ -17,22 +17,12 @@ import * as path from 'path';
 
 import {chromium} from 'playwright-core';
 
-import {buildBrowser, OUT, serve} from '../../scripts/browser_bundle';
-
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  // WebGL without a GPU: ANGLE on SwiftShader, Chromium's software renderer.
-  '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist',
-  // WebGPU without a GPU: Dawn on SwiftShader. It needs a secure context,
-  // which a page served from 127.0.0.1 is.
-  '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader',
-];
+import {buildBrowser, CHROMIUM, CHROMIUM_FLAGS, OUT, serve} from '../../scripts/browser_bundle';
 
 interface BackendResult {
   backend: string; ran: boolean; reason?: string; path?: string; tol?: {rtol: number; atol: number};
-  passed: number; failed: number; worst: number;
+  passed: number; failed: number; worst: number; worstCheck?: string;
+  steps?: Array<{kind: string; d: number; kernels: number; programs: number}>;
   failures: Array<{check: string; entry: number; actual: number; expected: number}>;
 }
 
@@ -51,7 +41,7 @@ async function main(): Promise<void> {
   const {server, url} = await serve();
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-gaussian-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: {width: 1180, height: 640},
+    executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, viewport: {width: 1180, height: 640},
   });
   const errors: string[] = [];
   try {
@@ -72,8 +62,18 @@ async function main(): Promise<void> {
         continue;
       }
       report(c.failed === 0, `${c.backend} (${c.path}): ${c.passed} of ${c.passed + c.failed} fixture comparisons ` +
-        `within rtol ${c.tol!.rtol}, atol ${c.tol!.atol}; worst error ${c.worst.toFixed(3)} of the tolerance`);
+        `within rtol ${c.tol!.rtol}, atol ${c.tol!.atol}; worst error ${c.worst.toFixed(3)} of the tolerance (${c.worstCheck ?? "-"})`);
       for (const f of c.failures.slice(0, 5)) console.log(`        ${f.check}: entry ${f.entry} = ${f.actual}, expected ${f.expected}`);
+      if (c.steps !== undefined) {
+        // Kernels per loss+gradient step (tf.profile) and GPU programs (shader dispatches).
+        const fused = c.path === 'fast kernels';
+        const line = c.steps.map((s) => `${s.kind} d=${s.d}: ${s.kernels} kernels, ${s.programs} programs`).join('; ');
+        if (fused) {
+          report(c.steps.every((s) => s.kernels <= 12), `${c.backend} (${c.path}) per step, each at most 12 kernels: ${line}`);
+        } else {
+          console.log(`--    ${c.backend} (${c.path}) per step: ${line}`);
+        }
+      }
     }
 
     // 2. The demo trains on the best backend that ran.
