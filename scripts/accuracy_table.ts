@@ -1,10 +1,13 @@
 /**
  * Accuracy of klDivergence and its gradients against float64 references
  * (test/fixtures/accuracy.json, from scripts/make_fixtures.py), for covariance
- * condition numbers 1e1..1e6 and d in {2, 8, 32}, per backend and path.
+ * condition numbers 1e1..1e6 and d in {2, 8, 32}, per backend and path; and
+ * of cholesky and its gradient (test/fixtures/cholesky_accuracy.json), for
+ * the same conditions and n in {2, 8, 32}.
  *
  * Errors are relative: |kl - ref| / |ref| for the value (worst sample), and
- * max|g - ref| / max|ref| over all four gradients (normwise, worst sample).
+ * max|g - ref| / max|ref| over all four gradients (normwise, worst sample);
+ * for cholesky, max|L - ref| / max|ref| and the same for the gradient.
  *
  *   npm run accuracy
  */
@@ -13,7 +16,7 @@ import * as path from 'path';
 
 import * as tf from '@tensorflow/tfjs';
 
-import {FORCE_COMPOSITE_FLAG, klDivergence} from '../src/index';
+import {cholesky, FORCE_COMPOSITE_FLAG, klDivergence} from '../src/index';
 import {tryBackend} from '../examples/backend';
 
 export interface AccuracyCase {
@@ -66,6 +69,33 @@ export function accuracyOf(c: AccuracyCase, exact = false): {value: number; grad
   });
 }
 
+export interface CholeskyAccuracyCase {
+  n: number; cond: number; a: number[][]; l: number[][]; weights: number[][]; gradA: number[][];
+}
+
+export function loadCholeskyAccuracyCases(): CholeskyAccuracyCase[] {
+  const file = path.join(__dirname, '..', 'test', 'fixtures', 'cholesky_accuracy.json');
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as {cases: CholeskyAccuracyCase[]}).cases;
+}
+
+/** Normwise relative errors of cholesky(A) and of the gradient of sum(W * L) on the active backend. */
+export function choleskyAccuracyOf(c: CholeskyAccuracyCase): {value: number; grad: number} {
+  return tf.tidy(() => {
+    const a = tf.tensor2d(c.a);
+    const w = tf.tensor2d(c.weights);
+    const rel = (x: tf.Tensor, ref: number[][]) => {
+      const r = ref.flat();
+      const v = x.dataSync();
+      let err = 0;
+      v.forEach((y, i) => { err = Math.max(err, Math.abs(y - r[i]!)); });
+      return err / Math.max(...r.map(Math.abs));
+    };
+    const value = rel(cholesky(a), c.l);
+    const grad = rel(tf.grad((m: tf.Tensor) => tf.sum(tf.mul(cholesky(m), w)))(a), c.gradA);
+    return {value, grad};
+  });
+}
+
 async function main(): Promise<void> {
   const cases = loadAccuracyCases();
   const conds = [...new Set(cases.map((c) => c.cond))];
@@ -74,7 +104,7 @@ async function main(): Promise<void> {
     {label: 'fast kernels (cpu)', backend: 'cpu', composite: false},
     {label: 'fast kernels (wasm)', backend: 'wasm', composite: false},
     {label: 'composite path (cpu)', backend: 'cpu', composite: true},
-    {label: 'composite path (tensorflow)', backend: 'tensorflow', composite: false},
+    {label: 'fast kernels (tensorflow)', backend: 'tensorflow', composite: false},
   ];
   const out: string[] = [];
   const table = (title: string, exact: boolean) => {
@@ -98,6 +128,24 @@ async function main(): Promise<void> {
     if (!(await tryBackend(p.backend))) continue;
     tf.env().set(FORCE_COMPOSITE_FLAG, p.composite);
     table(`**${p.label}**, given float32 inputs: max relative error of KL / of its gradients`, false);
+  }
+  const chol = loadCholeskyAccuracyCases();
+  const ns = [...new Set(chol.map((c) => c.n))];
+  for (const p of paths) {
+    if (!(await tryBackend(p.backend))) continue;
+    tf.env().set(FORCE_COMPOSITE_FLAG, p.composite);
+    out.push(`**cholesky, ${p.label}**, given float32 inputs: max relative error of L / of the gradient (normwise)`);
+    out.push('');
+    out.push(`| condition of A | ${ns.map((n) => `n = ${n}`).join(' | ')} |`);
+    out.push(`| ---: | ${ns.map(() => ':---:').join(' | ')} |`);
+    for (const cond of conds) {
+      const cells = ns.map((n) => {
+        const e = choleskyAccuracyOf(chol.find((x) => x.n === n && x.cond === cond)!);
+        return `${e.value.toExponential(1)} / ${e.grad.toExponential(1)}`;
+      });
+      out.push(`| ${cond.toExponential(0)} | ${cells.join(' | ')} |`);
+    }
+    out.push('');
   }
   await tryBackend('cpu');
   tf.env().set(FORCE_COMPOSITE_FLAG, false);

@@ -571,6 +571,27 @@ def mixture_loss_cases():
     return cases
 
 
+def cholesky_accuracy_cases():
+    """cholesky(A) and the gradient of sum(W * L) for n in {2, 8, 32} and condition numbers 1e1..1e6
+    (npm run accuracy), float64 torch references for the float32 inputs. Own generator: the cases
+    above keep their bits."""
+    arng = np.random.default_rng(20261128)
+    cases = []
+    for n in (2, 8, 32):
+        for cond in (1e1, 1e2, 1e3, 1e4, 1e5, 1e6):
+            Q, _r = np.linalg.qr(arng.normal(size=(n, n)))
+            A = (Q * np.logspace(0, -math.log10(cond), n)) @ Q.T
+            A = to32(0.5 * (A + A.T))
+            np.linalg.cholesky(A)
+            W = np.tril(arng.uniform(-1, 1, size=(n, n)))
+            At = torch.tensor(A, requires_grad=True)
+            L = torch.linalg.cholesky(At)
+            (L * torch.tensor(W)).sum().backward()
+            cases.append({'n': n, 'cond': cond, 'a': tolist(A), 'l': tolist(L), 'weights': tolist(W),
+                          'gradA': tolist(At.grad)})
+    return cases
+
+
 def mixture_log_prob_cases():
     """gaussianMixtureLogProb(x, logits, mean, scaleTril) with broadcast batch shapes, against torch; the
     upper triangles hold noise that must be ignored (torch gets tril)."""
@@ -610,6 +631,7 @@ def main():
         'diag_losses.json': {'cases': diag_loss_cases()},
         'mixture_losses.json': {'cases': mixture_loss_cases()},
         'mixture_log_prob.json': {'cases': mixture_log_prob_cases()},
+        'cholesky_accuracy.json': {'cases': cholesky_accuracy_cases()},
     }
     meta = {'generator': 'scripts/make_fixtures.py', 'torch': torch.__version__,
             'numpy': np.__version__, 'scipy': scipy.__version__}

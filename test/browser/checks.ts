@@ -15,6 +15,7 @@ import {
   triangularSolve,
 } from 'tfjs-gaussian';
 import {lossStep} from '../../bench/browser/step';
+import accuracyFixture from '../fixtures/accuracy.json';
 import diagFixture from '../fixtures/diag_losses.json';
 import solveFixture from '../fixtures/triangular_solve.json';
 import fillFixture from '../fixtures/fill_triangular.json';
@@ -139,6 +140,24 @@ async function runChecks(name: string, composite: boolean, res: BackendResult): 
       const [gt, gp] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(loss(a, b), w)))([yt, yp]);
       compare(pending, tol, `${label} grad yTrue`, gt!, c.gradYTrue);
       compare(pending, tol, `${label} grad yPred`, gp!, c.gradYPred);
+    });
+  }
+  // Ill-conditioned and nearby pairs (npm run accuracy's cases, condition up
+  // to 1e6): the README's accuracy bound for float32 paths, 2e-4 relative
+  // (value) and 2e-4 of the largest gradient entry (gradients, normwise).
+  for (const c of accuracyFixture.cases) {
+    tf.tidy(() => {
+      const {d, batch} = c;
+      const args = [tf.tensor2d(c.mean1, [batch, d]), tf.tensor3d(c.scaleTril1, [batch, d, d]),
+        tf.tensor2d(c.mean2, [batch, d]), tf.tensor3d(c.scaleTril2, [batch, d, d])];
+      const label = `accuracy ${c.pair} d=${d} cond=${c.cond}`;
+      const acc = (ref: number[]) => ({rtol: 2e-4, atol: 2e-4 * Math.max(...ref.map(Math.abs))});
+      compare(pending, {rtol: 2e-4, atol: 0}, label, klDivergence(args[0]!, args[1]!, args[2]!, args[3]!), c.kl);
+      const w = tf.tensor1d(c.weights);
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor, m: tf.Tensor, l: tf.Tensor) => tf.sum(tf.mul(klDivergence(a, b, m, l), w)))(args);
+      const refs = [c.gradMean1, c.gradScaleTril1, c.gradMean2, c.gradScaleTril2];
+      const all = refs.flat();
+      refs.forEach((r, k) => compare(pending, acc(all), `${label} grad ${k}`, g[k]!, r));
     });
   }
   for (const c of solveFixture.cases) {

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import {GaussianKLAttrs} from '../kernel_names.js';
 import {unpackRows} from '../../layout/unpack_rows.js';
-import {guardDiagonal, guardScale, matrixDiag, solveLowerZeroed} from './linalg.js';
+import {guardDiagonal, guardScale, klTerm, matrixDiag, solveLowerZeroed} from './linalg.js';
 
 /**
  * KL(N(ma, La La^T) || N(mb, Lb Lb^T)) for rows of Gaussians, written so that
@@ -11,7 +11,7 @@ import {guardDiagonal, guardScale, matrixDiag, solveLowerZeroed} from './linalg.
  * X = Lb^{-1} La (lower triangular, X_ii = La_ii / Lb_ii) and z = Lb^{-1}(mb - ma):
  *   KL = 1/2 ||X||_F^2 - d/2 + sum log|Lb_ii| - sum log|La_ii| + 1/2 ||z||^2
  *      = 1/2 sum_{i>j} X_ij^2 + 1/2 ||z||^2 + sum_i h(|X_ii|),
- *   h(x) = (x^2 - 1)/2 - log x = t + t^2/2 - log1p(t),  t = x - 1.
+ *   h(x) = (x^2 - 1)/2 - log x = t + t^2/2 - log1p(t),  t = x - 1 (linalg.ts klTerm).
  * Every term is >= 0, and t = (|La_ii| - |Lb_ii|) / |Lb_ii| is formed from the
  * diagonals directly, so a small KL is not the difference of large numbers.
  * The form 1/2(||X||^2 - d) + log-dets loses u * d / KL relative accuracy
@@ -28,7 +28,7 @@ function klPair(ma: tf.Tensor2D, La: tf.Tensor3D, mb: tf.Tensor2D, Lb: tf.Tensor
   const absA = tf.abs(matrixDiag(La));
   const absB = tf.abs(matrixDiag(Lb));
   const t = tf.div(tf.sub(absA, absB), absB);
-  const h = tf.sub(tf.add(t, tf.mul(0.5, tf.square(t))), tf.log1p(t));
+  const h = klTerm(t);
   return tf.add(tf.mul(0.5, sq), tf.sum(h, -1));
 }
 
@@ -49,7 +49,7 @@ function strictLowerWithLastColumn(d: number): Float32Array {
 function klDiagPair(ma: tf.Tensor2D, a: tf.Tensor2D, mb: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor1D {
   const absB = tf.abs(b);
   const t = tf.div(tf.sub(tf.abs(a), absB), absB);
-  const h = tf.sub(tf.add(t, tf.mul(0.5, tf.square(t))), tf.log1p(t));
+  const h = klTerm(t);
   return tf.sum(tf.add(h, tf.mul(0.5, tf.square(tf.div(tf.sub(mb, ma), b)))), -1);
 }
 

@@ -44,6 +44,7 @@ function header(d: number, minDiag: number): string {
     int gmod(int a, int b) { return a - (a / b) * b; }
     ${guard}
     ${PICK}
+    ${KL_TERM}
   `;
 }
 
@@ -70,6 +71,34 @@ function rowAccess(v: string, layout: 'full' | 'packed', d: number, packed = fal
     float MU${v}(int b, int base, int i) { return ${get}(b, base + i); }
   `;
 }
+
+/**
+ * `h(t) = (x² − 1)/2 − log x` at `x = 1 + t`, the KL's term per diagonal
+ * entry (composite/gaussian_kl.ts): ≥ 0 and about t², so it is evaluated
+ * without cancellation: by its series t² − t³/3 + t⁴/4 − … for |t| < 0.1
+ * (truncation below 1e-8 relative), else as t + t²/2 − log1p(t) with
+ * Kahan's log1p (GLSL has none, and log(1 + t) loses t's low bits).
+ */
+const KL_TERM = `
+  float log1pKahan(float t) {
+    float u = 1.0 + t;
+    return u == 1.0 ? t : log(u) * t / (u - 1.0);
+  }
+  float klTerm(float t) {
+    if (abs(t) < 0.1) {
+      float p = -1.0 / 9.0;
+      p = 1.0 / 8.0 + t * p;
+      p = -1.0 / 7.0 + t * p;
+      p = 1.0 / 6.0 + t * p;
+      p = -1.0 / 5.0 + t * p;
+      p = 1.0 / 4.0 + t * p;
+      p = -1.0 / 3.0 + t * p;
+      p = 1.0 + t * p;
+      return t * t * p;
+    }
+    return t + 0.5 * t * t - log1pKahan(t);
+  }
+`;
 
 /**
  * Element readers `V_at(...)`: the backend's getter for unpacked inputs, or
@@ -249,7 +278,10 @@ export function klYProgram(batch: number, d: number): PackedProgram {
 
 /**
  * `KL(A ‖ B) = ½(‖X‖² − D) + Σ log|L_B,ii| − Σ log|L_A,ii|` per row (plus
- * input ACC when `accumulate`): `[batch]`.
+ * input ACC when `accumulate`): `[batch]`, summed as the composite path does,
+ * in non-negative terms: `½Σ_{i>j} X_ij² + ½‖z‖² + Σ_i h(t_i)` with
+ * `t_i = (|L_A,ii| − |L_B,ii|)/|L_B,ii|`, so a small KL is not the difference
+ * of large numbers.
  */
 export function klValueProgram(batch: number, d: number, layout: 'full' | 'packed', minDiag: number,
                                accumulate: boolean): PackedProgram {
@@ -266,16 +298,17 @@ export function klValueProgram(batch: number, d: number, layout: 'full' | 'packe
       void main() {
         int b = getOutputCoords();
         float sq = 0.0;
-        float logs = 0.0;
+        float h = 0.0;
         for (int i = 0; i < D; i++) {
           for (int col = 0; col <= D; col++) {
-            if (col > i && col < D) continue;
+            if (col >= i && col < D) continue;
             float x = X_at(b, i, col);
             sq += x * x;
           }
-          logs += log(abs(LB(b, 0, i, i))) - log(abs(LA(b, 0, i, i)));
+          float lb = abs(LB(b, 0, i, i));
+          h += klTerm((abs(LA(b, 0, i, i)) - lb) / lb);
         }
-        setOutput(0.5 * (sq - float(D)) + logs${accumulate ? ' + ACC_at(b)' : ''});
+        setOutput(0.5 * sq + h${accumulate ? ' + ACC_at(b)' : ''});
       }
     `,
   };
@@ -368,10 +401,11 @@ export function klDiagValueProgram(batch: number, d: number, minDiag: number, di
     userCode: `
       ${DIAG_GUARD(minDiag)}
       const int D = ${d};
-      // KL(p ‖ q) per entry: ½(r² − 1 + z²) − log|r|, r = s_p/s_q, z = (μ_q − μ_p)/s_q.
+      // KL(p ‖ q) per entry: ½(r² − 1) − log|r| + ½z² = h(t) + ½z², with
+      // t = (|s_p| − |s_q|)/|s_q| = |r| − 1 and z = (μ_q − μ_p)/s_q.
       float term(float mp, float sp, float mq, float sq) {
-        float r = sp / sq; float z = (mq - mp) / sq;
-        return 0.5 * (r * r - 1.0 + z * z) - log(abs(r));
+        float z = (mq - mp) / sq;
+        return klTerm((abs(sp) - abs(sq)) / abs(sq)) + 0.5 * z * z;
       }
       void main() {
         int b = getOutputCoords();
