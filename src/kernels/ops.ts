@@ -9,6 +9,7 @@ import './cpu/register.js';
 import './wasm/register.js';
 import './tensorflow/register.js';
 import './webgl/register.js';
+import './webgpu/register.js';
 
 import {compositeCholesky} from './composite/cholesky.js';
 import {compositeGaussianKL} from './composite/gaussian_kl.js';
