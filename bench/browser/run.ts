@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   try {
     const page = await context.newPage();
     const sizes = process.env['BENCH_SIZES'] ?? '32x2,256x8,1024x16,64x32';
-    await page.goto(`${url}bench.html?sizes=${sizes}`);
+    await page.goto(`${url}bench.html?sizes=${sizes}`, {waitUntil: 'commit'});
     await page.waitForFunction(() => (window as unknown as {__bench?: unknown}).__bench !== undefined, undefined,
       {timeout: 1_200_000});
     const r = await page.evaluate(() => (window as unknown as {__bench: {error?: string; rows: BenchRow[]; table: string;
