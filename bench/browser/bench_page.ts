@@ -14,12 +14,9 @@ import {setWasmPaths} from '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-webgpu';
 
 import {FORCE_COMPOSITE_FLAG, hasFusedKernels} from 'tfjs-gaussian';
+import {BenchRow} from './bench_row';
 import {lossStep, StepKind} from './step';
 
-export interface BenchRow {
-  backend: string; path: 'fused' | 'composite'; kind: StepKind; batch: number; d: number;
-  ms: number; kernels: number; programs: number;
-}
 
 const params = new URLSearchParams(location.search);
 const SIZES: Array<[number, number]> = (params.get('sizes') ?? '32x2,256x8,1024x16,64x32')

@@ -17,7 +17,7 @@ import * as path from 'path';
 import {chromium} from 'playwright-core';
 
 import {buildBrowser, CHROMIUM, CHROMIUM_FLAGS, serve} from '../../scripts/browser_bundle';
-import {BenchRow} from './bench_page';
+import {BenchRow} from './bench_row';
 
 export const BEGIN = '<!-- browser bench: begin (npm run bench:browser writes this part) -->';
 export const END = '<!-- browser bench: end -->';
