@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {gaussianKLLoss, gaussianNLLLoss, packGaussian} from 'tfjs-gaussian';
+import {gaussianKLLoss, gaussianNLLLoss} from 'tfjs-gaussian';
 
 export type StepKind = 'kl' | 'nll';
 
@@ -23,20 +23,36 @@ export interface Step {
   dispose(): void;
 }
 
-/** Rows [mean | L] with a well-conditioned lower factor (|diag| in [0.5, 1.5]), as bench/bench.ts. */
-function rows(batch: number, d: number, seed: number): tf.Tensor2D {
-  return tf.tidy(() => {
-    const mean = tf.randomNormal([batch, d], 0, 1, 'float32', seed);
-    const lower = tf.linalg.bandPart(tf.randomNormal([batch, d, d], 0, 0.3, 'float32', seed + 1), -1, 0);
-    const diag = tf.mul(tf.eye(d), tf.randomUniform([batch, d, 1], 0.5, 1.5, 'float32', seed + 2));
-    const L = tf.add(tf.sub(lower, tf.linalg.bandPart(lower, 0, 0)), diag);
-    return packGaussian(mean, L) as tf.Tensor2D;
+/** A seeded normal generator (mulberry32 and Box–Muller), so both paths of a cell see the same data. */
+function normals(seed: number): () => number {
+  let a = seed >>> 0;
+  const u = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
+}
+
+/** Rows [mean | L row-major] as plain numbers: |diag| in [0.5, 1.5], strictly lower entries N(0, 0.3²), as bench/bench.ts. */
+function rowValues(batch: number, d: number, seed: number): number[][] {
+  const n = normals(seed);
+  return Array.from({length: batch}, () => {
+    const row = Array.from({length: d}, () => n());
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < d; j++) row.push(j < i ? 0.3 * n() : j === i ? 1 + 0.5 * Math.tanh(n()) : 0);
+    }
+    return row;
   });
 }
 
 export function lossStep(kind: StepKind, batch: number, d: number): Step {
-  const yPred = rows(batch, d, 1);
-  const yTrue = kind === 'kl' ? rows(batch, d, 7) : tf.randomNormal([batch, d], 0, 1, 'float32', 9);
+  // yTrue is plain data, as model.fit feeds a batch of targets; yPred is the
+  // output of an op, as a model's head gives it (on webgl a packed texture).
+  const yPred = tf.tidy(() => tf.add(tf.tensor2d(rowValues(batch, d, 1)), 0));
+  const yTrue = kind === 'kl' ? tf.tensor2d(rowValues(batch, d, 7))
+    : tf.tensor2d(Array.from({length: batch}, (_, b) => Array.from({length: d}, (_v, i) => Math.sin(b + 3 * i))));
   const loss = kind === 'kl' ? gaussianKLLoss() : gaussianNLLLoss();
   const step = tf.valueAndGrad((yp: tf.Tensor) => tf.mean(loss(yTrue, yp)) as tf.Scalar);
   return {
