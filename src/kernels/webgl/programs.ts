@@ -277,6 +277,59 @@ export function klYProgram(batch: number, d: number): PackedProgram {
 }
 
 /**
+ * {@link klXProgram} and {@link klYProgram} with one output per invocation,
+ * for small d (register.ts): O(d) reads per output either way, and an
+ * unpacked output needs no unpacking pass, so at (256, 8) the step has two
+ * dispatches fewer.
+ */
+export function klXUnpackedProgram(batch: number, d: number, layout: 'full' | 'packed', minDiag: number): Program {
+  return {
+    variableNames: ['I', 'A', 'B'],
+    outputShape: [batch, d, d + 1],
+    userCode: `
+      ${header(d, minDiag)}
+      ${rowAccess('A', layout, d)}
+      ${rowAccess('B', layout, d)}
+      void main() {
+        ivec3 c = getOutputCoords();
+        int b = c.x; int i = c.y; int col = c.z;
+        int k0 = col < D ? col : 0;
+        float s = 0.0;
+        for (int k = 0; k < D; k++) {
+          if (k > i) break;
+          if (k < k0) continue;
+          float r = col == D ? MUB(b, 0, k) - MUA(b, 0, k) : LA(b, 0, k, col);
+          s += getI(b, i, k) * r;
+        }
+        setOutput(s);
+      }
+    `,
+  };
+}
+
+/** See {@link klXUnpackedProgram}. */
+export function klYUnpackedProgram(batch: number, d: number): Program {
+  return {
+    variableNames: ['I', 'X'],
+    outputShape: [batch, d, d + 1],
+    userCode: `
+      const int D = ${d};
+      void main() {
+        ivec3 c = getOutputCoords();
+        int b = c.x; int i = c.y; int col = c.z;
+        int k0 = max(i, col < D ? col : 0);
+        float s = 0.0;
+        for (int k = 0; k < D; k++) {
+          if (k < k0) continue;
+          s += getI(b, k, i) * getX(b, k, col);
+        }
+        setOutput(s);
+      }
+    `,
+  };
+}
+
+/**
  * `KL(A ‖ B) = ½(‖X‖² − D) + Σ log|L_B,ii| − Σ log|L_A,ii|` per row (plus
  * input ACC when `accumulate`): `[batch]`, summed as the composite path does,
  * in non-negative terms: `½Σ_{i>j} X_ij² + ½‖z‖² + Σ_i h(t_i)` with

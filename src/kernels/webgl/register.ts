@@ -29,7 +29,7 @@ import {widthOf} from '../../layout/row_layout.js';
 import {registerKernelList, specInputs} from '../shared/js_kernel.js';
 import {
   inverseProgram, klDiagGradProgram, klDiagValueProgram, klGradAProgram, klGradBProgram, klValueProgram, klXProgram,
-  klYProgram, mixtureRespProgram, mixtureValueProgram, nllGradXProgram, nllGradYProgram, NllShape, nllValueProgram,
+  klXUnpackedProgram, klYProgram, klYUnpackedProgram, mixtureRespProgram, mixtureValueProgram, nllGradXProgram, nllGradYProgram, NllShape, nllValueProgram,
   nllWProgram, nllZProgram, Program, scaleRowsProgram, solveGradLProgram, solveProgram,
 } from './programs.js';
 
@@ -121,11 +121,15 @@ function kl(ps: Passes, [yt, yp]: TensorInfo[], attrs: NamedAttrMap, grad: boole
     // once. (Solving for X and Y by substitution instead, without the
     // inverse, saves three passes but was slower even at (256, 8): 9.5 ms
     // against 6.6 under SwiftShader.)
+    // X and Y are packed 2 × 2 blocks from d = 16 on; below, one output per
+    // invocation (no unpacking pass: measured faster at d = 8).
+    const small = d < 16;
     const inv = ps.unpacked(ps.temp(inverseProgram(batch, d, layout, minDiag), [B]));
-    const X = ps.unpacked(ps.temp(klXProgram(batch, d, layout, minDiag), [inv, A, B]));
+    const X = small ? ps.temp(klXUnpackedProgram(batch, d, layout, minDiag), [inv, A, B])
+      : ps.unpacked(ps.temp(klXProgram(batch, d, layout, minDiag), [inv, A, B]));
     value = ps.run(klValueProgram(batch, d, layout, minDiag, value !== null), withAcc(value, [X, A, B]));
     if (!grad) continue;
-    const Y = ps.unpacked(ps.temp(klYProgram(batch, d), [inv, X]));
+    const Y = small ? ps.temp(klYUnpackedProgram(batch, d), [inv, X]) : ps.unpacked(ps.temp(klYProgram(batch, d), [inv, X]));
     // Gradients of KL(A ‖ B): w.r.t. B from X and Y, w.r.t. A from Y.
     const [prevA, prevB] = dir === 'AB' ? [gT, gP] : [gP, gT];
     const gB = ps.run(klGradBProgram(batch, width, d, layout, minDiag, prevB !== null), withAcc(prevB, [X, Y, B]));
