@@ -21,14 +21,19 @@ export function rowsOf(shapes: number[][]): {batch: number; w0: number; w1: numb
   return {batch: a[0] as number, w0: a[1] as number, w1: b[1] as number};
 }
 
-/** The inputs `spec` reads, checked to be present and float32. */
-export function specInputs(spec: JsKernelSpec, inputs: NamedTensorInfoMap): TensorInfo[] {
-  return spec.inputNames.map((n) => {
+/** The inputs `inputNames` of kernel `name`, in that order, checked to be present and float32. */
+export function checkedInputs(name: string, inputNames: readonly string[], inputs: NamedTensorInfoMap): TensorInfo[] {
+  return inputNames.map((n) => {
     const t = inputs[n];
-    if (t === undefined) throw new Error(`${spec.name}: missing input ${n}.`);
-    if (t.dtype !== 'float32') throw new Error(`${spec.name}: input ${n} must be float32, got ${t.dtype}.`);
+    if (t === undefined) throw new Error(`${name}: missing input ${n}.`);
+    if (t.dtype !== 'float32') throw new Error(`${name}: input ${n} must be float32, got ${t.dtype}.`);
     return t;
   });
+}
+
+/** The inputs `spec` reads, checked to be present and float32. */
+export function specInputs(spec: JsKernelSpec, inputs: NamedTensorInfoMap): TensorInfo[] {
+  return checkedInputs(spec.name, spec.inputNames, inputs);
 }
 
 export const sizeOf = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);

@@ -19,14 +19,15 @@
  * Registering costs nothing where webgl is absent: this file imports no
  * backend, and tfjs-core only keeps the functions under the backend name.
  */
-import {KernelConfig, KernelFunc, NamedAttrMap, TensorInfo} from '@tensorflow/tfjs-core';
+import {KernelConfig, NamedAttrMap, TensorInfo} from '@tensorflow/tfjs-core';
 
 import {
   GaussianKL, GaussianKLAttrs, GaussianMixtureNLL, GaussianMixtureNLLAttrs, GaussianNLL, GaussianNLLAttrs, Primitive,
   ScaleRows, TriangularSolve, TriangularSolveAttrs,
 } from '../kernel_names.js';
 import {widthOf} from '../../layout/row_layout.js';
-import {registerKernelList, specInputs} from '../shared/js_kernel.js';
+import {GpuBackend, gpuKernel, Passes as GpuPasses, GpuRun} from '../shared/gpu_passes.js';
+import {registerKernelList} from '../shared/js_kernel.js';
 import {
   inverseProgram, klDiagGradProgram, klDiagValueProgram, klGradAProgram, klGradBProgram, klValueProgram, klXProgram,
   klXUnpackedProgram, klYProgram, klYUnpackedProgram, mixtureRespProgram, mixtureValueProgram, nllGradXProgram, nllGradYProgram, NllShape, nllValueProgram,
@@ -40,57 +41,32 @@ interface WebGLBackendLike {
   texData: {get(dataId: object): {isPacked?: boolean} | undefined};
 }
 
-/** Runs programs on one backend and frees the intermediates at the end. */
-class Passes {
-  private temps: TensorInfo[] = [];
-  constructor(private be: WebGLBackendLike) {}
-  run(p: Program, inputs: TensorInfo[]): TensorInfo {
-    return this.be.runWebGLProgram(p, inputs, 'float32');
-  }
-  temp(p: Program, inputs: TensorInfo[]): TensorInfo {
-    const t = this.run(p, inputs);
-    this.temps.push(t);
-    return t;
-  }
-  /**
-   * `t` as an unpacked texture (our programs read one value per texel). The
-   * backend would otherwise unpack a packed input (a matMul's or concat's
-   * output) again for every program that reads it: five times per KL step.
-   */
-  unpacked(t: TensorInfo): TensorInfo {
-    return this.be.texData.get(t.dataId)?.isPacked === true ? this.later(this.be.unpackTensor(t)) : t;
-  }
-  /** `t`, to be freed with the intermediates. */
-  later(t: TensorInfo): TensorInfo {
-    this.temps.push(t);
-    return t;
-  }
-  free(): void {
-    this.temps.forEach((t) => this.be.disposeIntermediateTensorInfo(t));
-    this.temps = [];
-  }
-}
-
-type Run = (ps: Passes, inputs: TensorInfo[], attrs: NamedAttrMap) => TensorInfo[];
+type Passes = GpuPasses<Program>;
+type Run = GpuRun<Program>;
 
 /**
- * A kernel config. Every program reads unpacked inputs, so a packed input (a
- * matMul's output) is unpacked once here rather than by the backend before
- * every program that reads it.
+ * `t` as an unpacked texture (our programs read one value per texel). The
+ * backend would otherwise unpack a packed input (a matMul's or concat's
+ * output) again for every program that reads it: five times per KL step.
  */
-function kernel(name: string, inputNames: readonly string[], run: Run): KernelConfig {
-  const spec = {name, inputNames, outputShapes: () => [], compute: () => undefined};
-  const kernelFunc: KernelFunc = ({inputs, backend, attrs}) => {
-    const ps = new Passes(backend as unknown as WebGLBackendLike);
-    try {
-      const outs = run(ps, specInputs(spec, inputs).map((t) => ps.unpacked(t)), attrs ?? {});
-      return outs.length === 1 ? outs[0] as TensorInfo : outs;
-    } finally {
-      ps.free();
-    }
-  };
-  return {kernelName: name, backendName: 'webgl', kernelFunc};
+function unpacked(ps: Passes, t: TensorInfo): TensorInfo {
+  const be = (ps.backend as WebGLAdapter).webgl;
+  return be.texData.get(t.dataId)?.isPacked === true ? ps.later(be.unpackTensor(t)) : t;
 }
+
+interface WebGLAdapter extends GpuBackend<Program> {
+  webgl: WebGLBackendLike;
+}
+
+const adapt = (backend: unknown): WebGLAdapter => {
+  const webgl = backend as WebGLBackendLike;
+  return {webgl, run: (p, inputs) => webgl.runWebGLProgram(p, inputs, 'float32'),
+    dispose: (t) => webgl.disposeIntermediateTensorInfo(t)};
+};
+
+/** A kernel config; every input is unpacked once up front (see `unpacked`). */
+const kernel = (name: string, inputNames: readonly string[], run: Run): KernelConfig =>
+  gpuKernel('webgl', name, inputNames, run, adapt, unpacked);
 
 // ------------------------------------------------------------- KL
 
@@ -124,12 +100,12 @@ function kl(ps: Passes, [yt, yp]: TensorInfo[], attrs: NamedAttrMap, grad: boole
     // X and Y are packed 2 × 2 blocks from d = 16 on; below, one output per
     // invocation (no unpacking pass: measured faster at d = 8).
     const small = d < 16;
-    const inv = ps.unpacked(ps.temp(inverseProgram(batch, d, layout, minDiag), [B]));
+    const inv = unpacked(ps, ps.temp(inverseProgram(batch, d, layout, minDiag), [B]));
     const X = small ? ps.temp(klXUnpackedProgram(batch, d, layout, minDiag), [inv, A, B])
-      : ps.unpacked(ps.temp(klXProgram(batch, d, layout, minDiag), [inv, A, B]));
+      : unpacked(ps, ps.temp(klXProgram(batch, d, layout, minDiag), [inv, A, B]));
     value = ps.run(klValueProgram(batch, d, layout, minDiag, value !== null), withAcc(value, [X, A, B]));
     if (!grad) continue;
-    const Y = small ? ps.temp(klYUnpackedProgram(batch, d), [inv, X]) : ps.unpacked(ps.temp(klYProgram(batch, d), [inv, X]));
+    const Y = small ? ps.temp(klYUnpackedProgram(batch, d), [inv, X]) : unpacked(ps, ps.temp(klYProgram(batch, d), [inv, X]));
     // Gradients of KL(A ‖ B): w.r.t. B from X and Y, w.r.t. A from Y.
     const [prevA, prevB] = dir === 'AB' ? [gT, gP] : [gP, gT];
     const gB = ps.run(klGradBProgram(batch, width, d, layout, minDiag, prevB !== null), withAcc(prevB, [X, Y, B]));

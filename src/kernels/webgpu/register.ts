@@ -15,14 +15,15 @@
  * why). Registering costs nothing where webgpu is absent: this file imports
  * no backend.
  */
-import {KernelConfig, KernelFunc, NamedAttrMap, TensorInfo} from '@tensorflow/tfjs-core';
+import {KernelConfig, NamedAttrMap, TensorInfo} from '@tensorflow/tfjs-core';
 
 import {
   GaussianKL, GaussianKLAttrs, GaussianMixtureNLL, GaussianMixtureNLLAttrs, GaussianNLL, GaussianNLLAttrs, Primitive,
   ScaleRows, TriangularSolve, TriangularSolveAttrs,
 } from '../kernel_names.js';
 import {widthOf} from '../../layout/row_layout.js';
-import {registerKernelList, specInputs} from '../shared/js_kernel.js';
+import {GpuBackend, gpuKernel, Passes as GpuPasses, GpuRun} from '../shared/gpu_passes.js';
+import {registerKernelList} from '../shared/js_kernel.js';
 import {
   klDiagGradProgram, klDiagValueProgram, klGradAProgram, klGradBProgram, klValueProgram, klXProgram, klYProgram,
   mixtureRespProgram, mixtureValueProgram, nllGradXProgram, nllGradYProgram, NllShape, nllValueProgram, nllZWProgram,
@@ -34,42 +35,16 @@ interface WebGPUBackendLike {
   disposeData(dataId: object): boolean;
 }
 
-/** Runs programs on one backend and frees the intermediates at the end. */
-class Passes {
-  private temps: TensorInfo[] = [];
-  constructor(private be: WebGPUBackendLike) {}
-  run(p: WebGPUProgramLike, inputs: TensorInfo[]): TensorInfo {
-    return this.be.runWebGPUProgram(p, inputs, 'float32');
-  }
-  temp(p: WebGPUProgramLike, inputs: TensorInfo[]): TensorInfo {
-    return this.later(this.run(p, inputs));
-  }
-  /** `t`, to be freed with the intermediates. */
-  later(t: TensorInfo): TensorInfo {
-    this.temps.push(t);
-    return t;
-  }
-  free(): void {
-    this.temps.forEach((t) => this.be.disposeData(t.dataId));
-    this.temps = [];
-  }
-}
+type Passes = GpuPasses<WebGPUProgramLike>;
+type Run = GpuRun<WebGPUProgramLike>;
 
-type Run = (ps: Passes, inputs: TensorInfo[], attrs: NamedAttrMap) => TensorInfo[];
+const adapt = (backend: unknown): GpuBackend<WebGPUProgramLike> => {
+  const webgpu = backend as WebGPUBackendLike;
+  return {run: (p, inputs) => webgpu.runWebGPUProgram(p, inputs, 'float32'), dispose: (t) => webgpu.disposeData(t.dataId)};
+};
 
-function kernel(name: string, inputNames: readonly string[], run: Run): KernelConfig {
-  const spec = {name, inputNames, outputShapes: () => [], compute: () => undefined};
-  const kernelFunc: KernelFunc = ({inputs, backend, attrs}) => {
-    const ps = new Passes(backend as unknown as WebGPUBackendLike);
-    try {
-      const outs = run(ps, specInputs(spec, inputs), attrs ?? {});
-      return outs.length === 1 ? outs[0] as TensorInfo : outs;
-    } finally {
-      ps.free();
-    }
-  };
-  return {kernelName: name, backendName: 'webgpu', kernelFunc};
-}
+const kernel = (name: string, inputNames: readonly string[], run: Run): KernelConfig =>
+  gpuKernel('webgpu', name, inputNames, run, adapt);
 
 /** [value, grad yTrue, grad yPred] (gradients only when `grad`); as webgl's kl(). */
 function kl(ps: Passes, [yt, yp]: TensorInfo[], attrs: NamedAttrMap, grad: boolean): TensorInfo[] {
