@@ -1,4 +1,5 @@
-// AssemblyScript source of the WebAssembly build of src/kernels/shared/js_math.ts.
+// AssemblyScript source of the WebAssembly build of src/kernels/shared/js_math.ts
+// (and cholesky_math.ts and diag_math.ts, in their sections).
 //
 // The same algorithms, loop forms and float64 operation order as js_math.ts
 // (read its comments for the maths): rows are float32 in the 'full' layout,
@@ -401,4 +402,221 @@ export function choleskyGradRows(batch: i32, n: i32, Lf: usize, dL: usize, out: 
       for (let j = 0; j < n; j++) st32(out, o + i * n + j, 0.5 * (ld(S, i * n + j) + ld(S, j * n + i)));
     }
   }
+}
+
+// ---------------------------------------------------------------- 'diag' layout
+// src/kernels/shared/diag_math.ts on rows [mean (d) | σ (d)] of float32, in
+// f64x2: entry i is lane i & 1, as there, so each lane's sums and running
+// product see their entries in the same order and the results are the same
+// bits. An odd d's last entry is lane 0; lane 1 then gets a neutral entry
+// (mean 0, σ 1: r = 1, z = 0), which changes no sum and is never stored.
+
+@inline function ldf2(p: usize, i: i32): v128 {
+  return f64x2.promote_low_f32x4(v128.load64_zero(p + (<usize>i << 2)));
+}
+@inline function ldf1(p: usize, i: i32, pad: f64): v128 {
+  return f64x2.replace_lane(f64x2.splat(<f64>load<f32>(p + (<usize>i << 2))), 1, pad);
+}
+/** Entries i and i + 1 (`pair`) or entry i alone of float32 array p, as f64x2. */
+@inline function ldf(p: usize, i: i32, pair: bool, pad: f64): v128 {
+  return pair ? ldf2(p, i) : ldf1(p, i, pad);
+}
+/** Stores lane 0, and lane 1 when `pair`, as float32. */
+@inline function stf(p: usize, i: i32, pair: bool, v: v128): void {
+  if (pair) v128.store64_lane(p + (<usize>i << 2), f32x4.demote_f64x2_zero(v), 0);
+  else store<f32>(p + (<usize>i << 2), <f32>f64x2.extract_lane(v, 0));
+}
+
+/** diag_math.ts guard(), lane by lane: |v| clamped to [lo, hi], with v's sign when v < 0. */
+@inline function guard2(v: v128, lo: v128, hi: v128): v128 {
+  const c = f64x2.pmin(f64x2.pmax(f64x2.abs(v), lo), hi);  // a < lo ? lo : a > hi ? hi : a; NaN stays NaN
+  return v128.or(c, v128.and(f64x2.lt(v, f64x2.splat(0)), f64x2.splat(-0.0)));
+}
+
+// Σ log|v| (diag_math.ts LogProduct): a running product per lane, flushed
+// into a sum by Math.log before it leaves [1e-100, 1e100]. Here the vector
+// loop only multiplies and notes whether every partial product stayed
+// inside; then no flush happened, and the sum is log|prod0| + log|prod1|.
+// Otherwise the row's sum is recomputed entry by entry with the flushes
+// (logSumScalar), so the result is the JS one in every case.
+
+/** Lanes of `p` that are inside (1e-100, 1e100), ANDed into `ok`. */
+@inline function stillInside(ok: v128, p: v128): v128 {
+  const m = f64x2.abs(p);
+  return v128.and(ok, v128.and(f64x2.gt(m, f64x2.splat(1e-100)), f64x2.lt(m, f64x2.splat(1e100))));
+}
+
+/** guard2 on one number. */
+@inline function guard1(v: f64, lo: f64, hi: f64): f64 {
+  const a = Math.abs(v);
+  const c = a < lo ? lo : a > hi ? hi : a;
+  return v < 0 ? -c : c;
+}
+
+// One lane's running product and flushed sum while logSumScalar runs.
+let lane0Prod: f64 = 1;
+let lane0Acc: f64 = 0;
+let lane1Prod: f64 = 1;
+let lane1Acc: f64 = 0;
+
+@inline function laneAdd(lane: i32, v: f64): void {
+  const prod = lane == 0 ? lane0Prod : lane1Prod;
+  const p = prod * v;
+  const m = Math.abs(p);
+  let next = p;
+  if (!(m > 1e-100 && m < 1e100)) {
+    if (lane == 0) lane0Acc += Math.log(Math.abs(prod));
+    else lane1Acc += Math.log(Math.abs(prod));
+    next = v;
+  }
+  if (lane == 0) lane0Prod = next;
+  else lane1Prod = next;
+}
+
+/**
+ * Σ log|v_i| with the JS flushes, for v_i = guard(a_i) / guard(b_i) (the KL's
+ * r, computed as a * (1 / b)) or, when `B` is 0, v_i = guard(a_i): σ entries
+ * of the row at `A[oA]` (and `B[oB]`).
+ */
+function logSumScalar(d: i32, A: usize, oA: i32, B: usize, oB: i32, lo: f64, hi: f64): f64 {
+  lane0Prod = 1;
+  lane0Acc = 0;
+  lane1Prod = 1;
+  lane1Acc = 0;
+  for (let i = 0; i < d; i++) {
+    let v = guard1(<f64>load<f32>(A + (<usize>(oA + d + i) << 2)), lo, hi);
+    if (B != 0) v = v * (1 / guard1(<f64>load<f32>(B + (<usize>(oB + d + i) << 2)), lo, hi));
+    laneAdd(i & 1, v);
+  }
+  return (lane0Acc + Math.log(Math.abs(lane0Prod))) + (lane1Acc + Math.log(Math.abs(lane1Prod)));
+}
+
+/** The lanes' Σ log|v| when no partial product left the range: no flush happened. */
+@inline function logSumFast(prod: v128): f64 {
+  return Math.log(Math.abs(f64x2.extract_lane(prod, 0))) + Math.log(Math.abs(f64x2.extract_lane(prod, 1)));
+}
+
+/**
+ * diag_math.ts klDiag: KL(row A ‖ row B), gradients to gA and gB when `grad`
+ * (added when `accumulate`). Inlined with constant flags (klDiagRow), so
+ * each variant's loop has no flag tests, and with `even` (d is even) none
+ * for an odd tail either.
+ */
+@inline function klDiagRowT(d: i32, yA: usize, oA: i32, yB: usize, oB: i32, lo: v128, hi: v128,
+                            gA: usize, gB: usize, grad: bool, accumulate: bool, even: bool): f64 {
+  const one = f64x2.splat(1);
+  let half = f64x2.splat(0);
+  let prod = one;
+  let ok = i64x2.splat(-1);
+  for (let i = 0; i < d; i += 2) {
+    const pair = even || i + 1 < d;
+    const a = guard2(ldf(yA, oA + d + i, pair, 1), lo, hi);
+    const b = guard2(ldf(yB, oB + d + i, pair, 1), lo, hi);
+    const delta = f64x2.sub(ldf(yB, oB + i, pair, 0), ldf(yA, oA + i, pair, 0));
+    const ib = f64x2.div(one, b);
+    const r = f64x2.mul(a, ib);
+    const zb = f64x2.mul(delta, ib);
+    half = f64x2.add(half, f64x2.add(f64x2.sub(f64x2.mul(r, r), one), f64x2.mul(zb, zb)));
+    prod = f64x2.mul(prod, r);
+    ok = stillInside(ok, prod);
+    if (grad) {
+      const ib2 = f64x2.mul(ib, ib);
+      const dMean = f64x2.mul(delta, ib2);
+      const dA = f64x2.sub(f64x2.mul(a, ib2), f64x2.div(one, a));
+      const dB = f64x2.mul(ib, f64x2.sub(one, f64x2.mul(f64x2.add(f64x2.mul(a, a), f64x2.mul(delta, delta)), ib2)));
+      if (accumulate) {
+        stf(gA, oA + i, pair, f64x2.sub(ldf(gA, oA + i, pair, 0), dMean));
+        stf(gB, oB + i, pair, f64x2.add(ldf(gB, oB + i, pair, 0), dMean));
+        stf(gA, oA + d + i, pair, f64x2.add(ldf(gA, oA + d + i, pair, 0), dA));
+        stf(gB, oB + d + i, pair, f64x2.add(ldf(gB, oB + d + i, pair, 0), dB));
+      } else {
+        stf(gA, oA + i, pair, f64x2.neg(dMean));
+        stf(gB, oB + i, pair, dMean);
+        stf(gA, oA + d + i, pair, dA);
+        stf(gB, oB + d + i, pair, dB);
+      }
+    }
+  }
+  const logs = v128.all_true<i64>(ok) ? logSumFast(prod)
+    : logSumScalar(d, yA, oA, yB, oB, f64x2.extract_lane(lo, 0), f64x2.extract_lane(hi, 0));
+  return 0.5 * (f64x2.extract_lane(half, 0) + f64x2.extract_lane(half, 1)) - logs;
+}
+
+/** diag_math.ts nllDiag: the NLL of the point at x[xo] under row y[o], gradients to gx and gy when `grad`. */
+@inline function nllDiagRowT(d: i32, x: usize, xo: i32, y: usize, o: i32, lo: v128, hi: v128,
+                             gx: usize, gy: usize, grad: bool, even: bool): f64 {
+  const one = f64x2.splat(1);
+  let sq = f64x2.splat(0);
+  let prod = one;
+  let ok = i64x2.splat(-1);
+  for (let i = 0; i < d; i += 2) {
+    const pair = even || i + 1 < d;
+    const s = guard2(ldf(y, o + d + i, pair, 1), lo, hi);
+    const is = f64x2.div(one, s);
+    const z = f64x2.mul(f64x2.sub(ldf(x, xo + i, pair, 0), ldf(y, o + i, pair, 0)), is);
+    sq = f64x2.add(sq, f64x2.mul(z, z));
+    prod = f64x2.mul(prod, s);
+    ok = stillInside(ok, prod);
+    if (grad) {
+      const gz = f64x2.mul(z, is);
+      stf(gx, xo + i, pair, gz);
+      stf(gy, o + i, pair, f64x2.neg(gz));
+      stf(gy, o + d + i, pair, f64x2.mul(f64x2.sub(one, f64x2.mul(z, z)), is));
+    }
+  }
+  const logs = v128.all_true<i64>(ok) ? logSumFast(prod)
+    : logSumScalar(d, y, o, 0, 0, f64x2.extract_lane(lo, 0), f64x2.extract_lane(hi, 0));
+  return 0.5 * <f64>d * LOG_2PI + logs + 0.5 * (f64x2.extract_lane(sq, 0) + f64x2.extract_lane(sq, 1));
+}
+
+/** klDiagRowT with its flags made constants: 0 value, 1 gradients, 2 gradients added. */
+function klDiagRow(d: i32, yA: usize, oA: i32, yB: usize, oB: i32, lo: v128, hi: v128,
+                   gA: usize, gB: usize, mode: i32): f64 {
+  if (d & 1) {
+    if (mode == 0) return klDiagRowT(d, yA, oA, yB, oB, lo, hi, gA, gB, false, false, false);
+    if (mode == 1) return klDiagRowT(d, yA, oA, yB, oB, lo, hi, gA, gB, true, false, false);
+    return klDiagRowT(d, yA, oA, yB, oB, lo, hi, gA, gB, true, true, false);
+  }
+  if (mode == 0) return klDiagRowT(d, yA, oA, yB, oB, lo, hi, gA, gB, false, false, true);
+  if (mode == 1) return klDiagRowT(d, yA, oA, yB, oB, lo, hi, gA, gB, true, false, true);
+  return klDiagRowT(d, yA, oA, yB, oB, lo, hi, gA, gB, true, true, true);
+}
+
+/** nllDiagRowT with its flags made constants. */
+function nllDiagRow(d: i32, x: usize, xo: i32, y: usize, o: i32, lo: v128, hi: v128,
+                    gx: usize, gy: usize, grad: bool): f64 {
+  if (d & 1) {
+    return grad ? nllDiagRowT(d, x, xo, y, o, lo, hi, gx, gy, true, false)
+      : nllDiagRowT(d, x, xo, y, o, lo, hi, gx, gy, false, false);
+  }
+  return grad ? nllDiagRowT(d, x, xo, y, o, lo, hi, gx, gy, true, true)
+    : nllDiagRowT(d, x, xo, y, o, lo, hi, gx, gy, false, true);
+}
+
+/** diag_math.ts bounds, as vectors: no clamping when minDiag <= 0. */
+@inline function loBound(minDiag: f64): v128 { return f64x2.splat(minDiag > 0 ? minDiag : -Infinity); }
+@inline function hiBound(minDiag: f64): v128 { return f64x2.splat(minDiag > 0 ? 1 / minDiag : Infinity); }
+
+/** Per-row KL of 'diag' rows (width 2d) into float32 `out`, gradients into gT and gP when `grad`. */
+export function klDiagRows(batch: i32, d: i32, T: usize, P: usize, out: usize, grad: bool, gT: usize, gP: usize,
+                           minDiag: f64, direction: i32): void {
+  const lo = loBound(minDiag), hi = hiBound(minDiag);
+  for (let b = 0; b < batch; b++) {
+    const o = b * 2 * d;
+    let v: f64 = 0;
+    if (direction != 1) v += klDiagRow(d, T, o, P, o, lo, hi, gT, gP, grad ? 1 : 0);
+    if (direction != 0) v += klDiagRow(d, P, o, T, o, lo, hi, gP, gT, grad ? (direction == 2 ? 2 : 1) : 0);
+    st32(out, b, v);
+  }
+}
+
+/**
+ * Per-row NLL of the points X [batch, wx] (first d columns) under 'diag' rows
+ * of stride wy, into float64 `out` (as nllRows); gradients into gX and gP
+ * when `grad` (gX's padding columns are the caller's).
+ */
+export function nllDiagRows(batch: i32, d: i32, X: usize, wx: i32, P: usize, wy: i32, out: usize, grad: bool,
+                            gX: usize, gP: usize, minDiag: f64): void {
+  const lo = loBound(minDiag), hi = hiBound(minDiag);
+  for (let b = 0; b < batch; b++) st(out, b, nllDiagRow(d, X, b * wx, P, b * wy, lo, hi, gX, gP, grad));
 }

@@ -65,6 +65,43 @@ run('WebAssembly maths equals the JS maths', () => {
     }
   });
 
+  it.each([1, 2, 3, 4, 5, 7, 8, 13, 16, 33])('\'diag\' KL (3 directions) and NLL, values and gradients, identical to the bit at d = %i (odd tails, clamps, flushed products)', (d) => {
+    // σ of either sign, and a −0 (which the guard makes +minDiag). Row 0 is
+    // far out (σ 1e-30 against 1e30): a lane's running product of r = a/b or
+    // of σ leaves [1e-100, 1e100], and the WebAssembly build recomputes the
+    // row entry by entry with the JS flushes. Without them the product
+    // underflows float64 from d = 13 (minDiag 0), which this test catches.
+    const rows = (seed: number, extreme: number) => tf.tidy(() => {
+      const sign = tf.sign(tf.randomUniform([7, d], -1, 1, 'float32', seed));
+      const sigma = tf.mul(sign, tf.randomUniform([7, d], 0.3, 2, 'float32', seed + 1)).dataSync().slice();
+      sigma.fill(extreme, 0, d);
+      sigma[d] = -0;
+      return tf.concat([tf.randomNormal([7, d], 0, 2, 'float32', seed + 2), tf.tensor2d(sigma, [7, d])], 1);
+    });
+    const yt = rows(d, 1e-30);
+    const yp = rows(100 + d, 1e30);
+    const points = tf.randomNormal([7, d], 0, 2, 'float32', 7 * d);
+    const padded = tf.concat([points, tf.randomNormal([7, d])], 1);
+    const layout = 'diag';
+    const cases: Array<[(a: tf.Tensor, b: tf.Tensor) => tf.Tensor, tf.Tensor]> = [
+      [gaussianKLLoss({layout}), yt], [gaussianKLLoss({layout, direction: 'reverse'}), yt],
+      [gaussianKLLoss({layout, direction: 'symmetric'}), yt],
+      [gaussianKLLoss({layout, minDiag: 0}), yt], [gaussianKLLoss({layout, minDiag: 0, direction: 'symmetric'}), yt],
+      [gaussianNLLLoss({layout}), points], [gaussianNLLLoss({layout}), padded], [gaussianNLLLoss({layout, minDiag: 0}), padded],
+    ];
+    cases.forEach(([loss, target], c) => {
+      const viaWasm = valuesAndGrads(loss, target, yp, true);
+      const viaJs = valuesAndGrads(loss, target, yp, false);
+      viaWasm.forEach((t, i) => {
+        try {
+          expectExact(t, viaJs[i]!);
+        } catch (e) {
+          throw new Error(`case ${c} output ${i}: ${(e as Error).message}`);
+        }
+      });
+    });
+  });
+
   it.each([1, 2, 3, 5, 8, 16, 33])('cholesky and its gradient, identical to the bit at n = %i (with a matrix that is not positive definite)', (n) => {
     const a = tf.tidy(() => {
       const m = tf.randomNormal([4, n, n], 0, 1, 'float32', n);

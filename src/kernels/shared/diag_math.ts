@@ -3,42 +3,69 @@
  * (the 'diag' layout), in O(d) per row and float64. `σ` gets the same
  * diagonal guard as a Cholesky diagonal (js_math.ts `guardDiag`): |σ| clamped
  * to [minDiag, 1 / minDiag], sign kept, gradient passed straight through.
+ *
+ * Two lanes: entry i goes to lane `i & 1`, and each lane keeps its own sums
+ * and running product, combined once at the end. That is the order of the
+ * WebAssembly build (assembly/gaussian_math.ts), which runs the two lanes as
+ * one f64x2 vector, so the two give the same bits (test/wasm_math.test.ts).
+ * These functions serve where the WebAssembly module is not ready.
  */
 const LOG_2PI = Math.log(2 * Math.PI);
 
 /**
  * guardDiag (js_math.ts) with the bound `hi = 1 / minDiag` computed once per
- * row, not twice per entry: in this O(d) loop those two divisions were a
- * third of the time. Values already inside [lo, hi] take one branch.
+ * row, not twice per entry, and without its early return: `v < 0 ? −c : c`
+ * with `c = |v|` clamped. So a σ of −0 is +0 (inside the bounds guardDiag
+ * returns v itself); the SIMD build computes exactly this, branch-free.
  */
 function guard(v: number, lo: number, hi: number): number {
-  const a = v < 0 ? -v : v;
-  if (a >= lo && a <= hi) return v;
+  const a = Math.abs(v);
   const c = a < lo ? lo : a > hi ? hi : a;  // NaN stays NaN: both tests fail.
   return v < 0 ? -c : c;
 }
 
 /** The bounds of guard() for a `minDiag` (no clamping when minDiag <= 0). */
-const bounds = (minDiag: number): [number, number] => minDiag > 0 ? [minDiag, 1 / minDiag] : [-Infinity, Infinity];
+export const diagBounds = (minDiag: number): [number, number] =>
+  minDiag > 0 ? [minDiag, 1 / minDiag] : [-Infinity, Infinity];
+
+/**
+ * A running product for `Σ log|v|`: one Math.log per ~d entries instead of
+ * one each. The product is flushed into the sum before it leaves
+ * [1e-100, 1e100] (as js_math.ts's sumLogAbs). One per lane.
+ */
+class LogProduct {
+  prod = 1;
+  acc = 0;
+
+  add(v: number): void {
+    const p = this.prod * v;
+    const m = p < 0 ? -p : p;
+    if (m > 1e-100 && m < 1e100) {
+      this.prod = p;
+    } else {
+      this.acc += Math.log(Math.abs(this.prod));
+      this.prod = v;
+    }
+  }
+
+  get value(): number {
+    return this.acc + Math.log(Math.abs(this.prod));
+  }
+}
 
 /**
  * `KL(N(μa, diag a²) ‖ N(μb, diag b²)) = Σ ½(r² − 1 + z²) − Σ log|r|`, with
  * `r = a/b` and `z = (μb − μa)/b`, in float64: near p = q the two sums
  * cancel to about 1e-16 of Σ|r − 1|, far below the float32 rounding of the
  * result, so the per-entry log1p form the float32 composite path needs is
- * not needed here. `Σ log|r|` is one running product, flushed into the sum
- * before it leaves [1e-100, 1e100] (as js_math.ts's sumLogAbs): one
- * Math.log per ~d entries instead of one each. When `gA` is given, the
- * gradients of `g · KL` are written to `gA` at `oA` and `gB` at `oB`
- * (added when `accumulate`):
+ * not needed here. When `gA` is given, the gradients are written to `gA`
+ * at `oA` and `gB` at `oB` (added when `accumulate`):
  *   ∂/∂μb = δ/b² = −∂/∂μa,  ∂/∂a = a/b² − 1/a,  ∂/∂b = 1/b − (a² + δ²)/b³.
  */
-export function klDiag(d: number, yA: Float32Array, oA: number, yB: Float32Array, oB: number, minDiag: number,
-                       g: number, gA: Float32Array | null, gB: Float32Array | null, accumulate: boolean): number {
-  const [lo, hi] = bounds(minDiag);
-  let half = 0;
-  let prod = 1;
-  let acc = 0;
+export function klDiag(d: number, yA: Float32Array, oA: number, yB: Float32Array, oB: number, lo: number, hi: number,
+                       gA: Float32Array | null, gB: Float32Array | null, accumulate: boolean): number {
+  const half = [0, 0];
+  const logs = [new LogProduct(), new LogProduct()];
   for (let i = 0; i < d; i++) {
     const a = guard(yA[oA + d + i] as number, lo, hi);
     const b = guard(yB[oB + d + i] as number, lo, hi);
@@ -47,20 +74,14 @@ export function klDiag(d: number, yA: Float32Array, oA: number, yB: Float32Array
     const ib = 1 / b;
     const r = a * ib;
     const zb = delta * ib;
-    half += r * r - 1 + zb * zb;
-    const p = prod * r;
-    const m = p < 0 ? -p : p;
-    if (m > 1e-100 && m < 1e100) {
-      prod = p;
-    } else {
-      acc += Math.log(Math.abs(prod));
-      prod = r;
-    }
+    const lane = i & 1;
+    half[lane] = (half[lane] as number) + (r * r - 1 + zb * zb);
+    (logs[lane] as LogProduct).add(r);
     if (gA !== null && gB !== null) {
       const ib2 = ib * ib;
-      const dMean = g * delta * ib2;
-      const dA = g * (a * ib2 - 1 / a);
-      const dB = g * ib * (1 - (a * a + delta * delta) * ib2);
+      const dMean = delta * ib2;
+      const dA = a * ib2 - 1 / a;
+      const dB = ib * (1 - (a * a + delta * delta) * ib2);
       if (accumulate) {
         gA[oA + i] = (gA[oA + i] as number) - dMean;
         gB[oB + i] = (gB[oB + i] as number) + dMean;
@@ -74,39 +95,33 @@ export function klDiag(d: number, yA: Float32Array, oA: number, yB: Float32Array
       }
     }
   }
-  return 0.5 * half - (acc + Math.log(Math.abs(prod)));
+  const [l0, l1] = logs as [LogProduct, LogProduct];
+  return 0.5 * ((half[0] as number) + (half[1] as number)) - (l0.value + l1.value);
 }
 
 /**
  * `−log N(x; μ, diag s²) = ½ d log 2π + Σ log|s| + ½ Σ z²`, `z = (x − μ)/s`,
  * for the point at `xo` of `x` and the row at `o` of `y`. When `gx` is given,
- * writes the gradients of `g · NLL`: `∂/∂x = z/s = −∂/∂μ`, `∂/∂s = (1 − z²)/s`.
+ * writes the gradients: `∂/∂x = z/s = −∂/∂μ`, `∂/∂s = (1 − z²)/s`.
  */
-export function nllDiag(d: number, x: Float32Array, xo: number, y: Float32Array, o: number, minDiag: number,
-                        g: number, gx: Float32Array | null, gy: Float32Array | null): number {
-  const [lo, hi] = bounds(minDiag);
-  let prod = 1;
-  let acc = 0;
-  let sq = 0;
+export function nllDiag(d: number, x: Float32Array, xo: number, y: Float32Array, o: number, lo: number, hi: number,
+                        gx: Float32Array | null, gy: Float32Array | null): number {
+  const sq = [0, 0];
+  const logs = [new LogProduct(), new LogProduct()];
   for (let i = 0; i < d; i++) {
     const s = guard(y[o + d + i] as number, lo, hi);
     const is = 1 / s;
     const z = ((x[xo + i] as number) - (y[o + i] as number)) * is;
-    const p = prod * s;
-    const m = p < 0 ? -p : p;
-    if (m > 1e-100 && m < 1e100) {
-      prod = p;
-    } else {
-      acc += Math.log(Math.abs(prod));
-      prod = s;
-    }
-    sq += z * z;
+    const lane = i & 1;
+    sq[lane] = (sq[lane] as number) + z * z;
+    (logs[lane] as LogProduct).add(s);
     if (gx !== null && gy !== null) {
-      const gz = g * z * is;
+      const gz = z * is;
       gx[xo + i] = gz;
       gy[o + i] = -gz;
-      gy[o + d + i] = g * (1 - z * z) * is;
+      gy[o + d + i] = (1 - z * z) * is;
     }
   }
-  return 0.5 * d * LOG_2PI + acc + Math.log(Math.abs(prod)) + 0.5 * sq;
+  const [l0, l1] = logs as [LogProduct, LogProduct];
+  return 0.5 * d * LOG_2PI + (l0.value + l1.value) + 0.5 * ((sq[0] as number) + (sq[1] as number));
 }

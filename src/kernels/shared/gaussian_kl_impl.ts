@@ -1,11 +1,11 @@
 /** GaussianKL and GaussianKLWithGrad (kernel_names.ts) on typed arrays. */
 import {GaussianKL, GaussianKLAttrs} from '../kernel_names.js';
 import {rowLayout} from '../../layout/row_layout.js';
-import {klDiag} from './diag_math.js';
+import {diagBounds, klDiag} from './diag_math.js';
 import {fullGradRows, fullRows, storeRows} from './full_rows.js';
 import {klGrad, klValue, makeScratch} from './js_math.js';
 import {JsKernelSpec, rowsOf} from './js_kernel.js';
-import {wasmKLGradRows, wasmKLRows} from './wasm_math.js';
+import {wasmKLDiagRows, wasmKLGradRows, wasmKLRows} from './wasm_math.js';
 
 export const gaussianKLSpec: JsKernelSpec = {
   name: GaussianKL.name,
@@ -74,15 +74,20 @@ export const gaussianKLWithGradSpec: JsKernelSpec = {
   },
 };
 
-/** The 'diag' layout: O(d) per row (diag_math.ts), gradients written when `gT` is given. */
+/**
+ * The 'diag' layout: O(d) per row, in WebAssembly where it is ready and in
+ * JS otherwise (diag_math.ts; the same bits), gradients written when `gT` is given.
+ */
 function klDiagRows(T: Float32Array, P: Float32Array, batch: number, d: number, minDiag: number,
                     direction: GaussianKLAttrs['direction'], out: Float32Array,
                     gT: Float32Array | null, gP: Float32Array | null): void {
+  if (wasmKLDiagRows(T, P, batch, d, minDiag, direction, out, gT, gP)) return;
+  const [lo, hi] = diagBounds(minDiag);
   for (let b = 0; b < batch; b++) {
     const o = b * 2 * d;
     let v = 0;
-    if (direction !== 'reverse') v += klDiag(d, T, o, P, o, minDiag, 1, gT, gP, false);
-    if (direction !== 'forward') v += klDiag(d, P, o, T, o, minDiag, 1, gP, gT, direction === 'symmetric');
+    if (direction !== 'reverse') v += klDiag(d, T, o, P, o, lo, hi, gT, gP, false);
+    if (direction !== 'forward') v += klDiag(d, P, o, T, o, lo, hi, gP, gT, direction === 'symmetric');
     out[b] = v;
   }
 }

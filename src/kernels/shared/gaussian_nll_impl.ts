@@ -1,11 +1,11 @@
 /** GaussianNLL and GaussianNLLWithGrad (kernel_names.ts) on typed arrays. */
 import {GaussianNLL, GaussianNLLAttrs} from '../kernel_names.js';
 import {GaussianLayout, rowLayout} from '../../layout/row_layout.js';
-import {nllDiag} from './diag_math.js';
+import {diagBounds, nllDiag} from './diag_math.js';
 import {fullGradRows, fullRows, storeRows} from './full_rows.js';
 import {makeScratch, nllGrad, nllValue} from './js_math.js';
 import {JsKernelSpec, rowsOf} from './js_kernel.js';
-import {wasmNLLGradRows, wasmNLLRows} from './wasm_math.js';
+import {wasmNLLDiagRows, wasmNLLGradRows, wasmNLLRows} from './wasm_math.js';
 
 /**
  * Per-row NLL of the points in the first `d` columns of `x [batch, wx]`
@@ -16,7 +16,9 @@ import {wasmNLLGradRows, wasmNLLRows} from './wasm_math.js';
 export function nllRows(x: Float32Array, wx: number, y: Float32Array, wy: number, batch: number, d: number,
                         layout: GaussianLayout, minDiag: number, out: Float32Array | Float64Array): void {
   if (layout === 'diag') {
-    for (let b = 0; b < batch; b++) out[b] = nllDiag(d, x, b * wx, y, b * wy, minDiag, 1, null, null);
+    if (wasmNLLDiagRows(x, wx, y, wy, batch, d, minDiag, out, null, null)) return;
+    const [lo, hi] = diagBounds(minDiag);
+    for (let b = 0; b < batch; b++) out[b] = nllDiag(d, x, b * wx, y, b * wy, lo, hi, null, null);
     return;
   }
   const fw = d + d * d;
@@ -35,8 +37,10 @@ export function nllGradRows(x: Float32Array, wx: number, y: Float32Array, wy: nu
                             gx: Float32Array, gy: Float32Array): void {
   // Points padded to the output width: the padding gets a zero gradient.
   if (layout === 'diag') {
+    if (wasmNLLDiagRows(x, wx, y, wy, batch, d, minDiag, out, gx, gy)) return;
     if (wx > d) gx.fill(0);
-    for (let b = 0; b < batch; b++) out[b] = nllDiag(d, x, b * wx, y, b * wy, minDiag, 1, gx, gy);
+    const [lo, hi] = diagBounds(minDiag);
+    for (let b = 0; b < batch; b++) out[b] = nllDiag(d, x, b * wx, y, b * wy, lo, hi, gx, gy);
     return;
   }
   const lay = rowLayout(d, layout);

@@ -1,10 +1,10 @@
 /**
- * The WebAssembly build of js_math.ts (assembly/gaussian_math.ts): the same
- * float64 algorithms, bit for bit, without JS's typed-array bounds checks.
- * The row kernels (*_impl.ts) call it when it is ready and fall back to
- * js_math.ts otherwise.
+ * The WebAssembly build of js_math.ts, cholesky_math.ts and diag_math.ts
+ * (assembly/gaussian_math.ts): the same float64 algorithms, bit for bit,
+ * without JS's typed-array bounds checks. The row kernels (*_impl.ts) call
+ * it when it is ready and fall back to the JS otherwise.
  *
- * It is compiled synchronously on first use (a 10 kB module). Where the host
+ * It is compiled synchronously on first use (a 20 kB module). Where the host
  * refuses that (a browser's main thread may limit synchronous compiles), it
  * is compiled asynchronously instead, and the JS maths serves until it is
  * ready; both give identical results.
@@ -27,6 +27,10 @@ interface Exports {
   choleskyScratchBytes(n: number): number;
   choleskyRows(batch: number, n: number, A: number, out: number, s: number): void;
   choleskyGradRows(batch: number, n: number, L: number, dL: number, out: number, s: number): void;
+  klDiagRows(batch: number, d: number, T: number, P: number, out: number, grad: boolean, gT: number, gP: number,
+             minDiag: number, direction: number): void;
+  nllDiagRows(batch: number, d: number, X: number, wx: number, P: number, wy: number, out: number, grad: boolean,
+              gX: number, gP: number, minDiag: number): void;
 }
 
 let wasm: Exports | null = null;
@@ -192,5 +196,54 @@ export function wasmCholeskyGrad(l: Float32Array, dl: Float32Array, batch: numbe
   put(m, oD, dl);
   m.choleskyGradRows(batch, n, oL, oD, oOut, BASE);
   get(m, oOut, out);
+  return true;
+}
+
+/**
+ * Per-row KL of 'diag' rows `T`, `P` (width 2d) into `out`, and when `gT` and
+ * `gP` are given their gradients (diag_math.ts klDiag); false when not ready.
+ */
+export function wasmKLDiagRows(T: Float32Array, P: Float32Array, batch: number, d: number, minDiag: number,
+                               direction: keyof typeof DIRECTION, out: Float32Array,
+                               gT: Float32Array | null, gP: Float32Array | null): boolean {
+  const m = ready();
+  if (m === null) return false;
+  const grad = gT !== null && gP !== null;
+  const [oT, oP, oOut, ogT, ogP] = layout(m, d, [T.length, P.length, batch, grad ? T.length : 0, grad ? P.length : 0], 0) as
+    [number, number, number, number, number];
+  put(m, oT, T);
+  put(m, oP, P);
+  m.klDiagRows(batch, d, oT, oP, oOut, grad, ogT, ogP, minDiag, DIRECTION[direction]);
+  get(m, oOut, out);
+  if (grad) {
+    get(m, ogT, gT);
+    get(m, ogP, gP);
+  }
+  return true;
+}
+
+/**
+ * Per-row NLL of points `X [batch, wx]` (first d columns) under 'diag' rows
+ * `P` of stride `wy` into `out` (float64 where the caller keeps it), and when
+ * `gX` and `gP` are given the gradients (`gX`'s padding columns 0); false
+ * when not ready.
+ */
+export function wasmNLLDiagRows(X: Float32Array, wx: number, P: Float32Array, wy: number, batch: number, d: number,
+                                minDiag: number, out: Float32Array | Float64Array,
+                                gX: Float32Array | null, gP: Float32Array | null): boolean {
+  const m = ready();
+  if (m === null) return false;
+  const grad = gX !== null && gP !== null;
+  const [oX, oP, oOut, ogX, ogP] = layout(m, d, [X.length, P.length, 2 * batch, grad ? X.length : 0, grad ? P.length : 0], 0) as
+    [number, number, number, number, number];
+  put(m, oX, X);
+  put(m, oP, P);
+  if (grad && wx > d) new Float32Array(m.memory.buffer, ogX, X.length).fill(0);
+  m.nllDiagRows(batch, d, oX, wx, oP, wy, oOut, grad, ogX, ogP, minDiag);
+  get64(m, oOut, out);
+  if (grad) {
+    get(m, ogX, gX);
+    get(m, ogP, gP);
+  }
   return true;
 }
