@@ -1,5 +1,5 @@
 // AssemblyScript source of the WebAssembly build of src/kernels/shared/js_math.ts
-// (and cholesky_math.ts and diag_math.ts, in their sections).
+// (and cholesky_math.ts, diag_math.ts and scale_rows_impl.ts, in their sections).
 //
 // The same algorithms, loop forms and float64 operation order as js_math.ts
 // (read its comments for the maths): rows are float32 in the 'full' layout,
@@ -619,4 +619,26 @@ export function nllDiagRows(batch: i32, d: i32, X: usize, wx: i32, P: usize, wy:
                             gX: usize, gP: usize, minDiag: f64): void {
   const lo = loBound(minDiag), hi = hiBound(minDiag);
   for (let b = 0; b < batch; b++) st(out, b, nllDiagRow(d, X, b * wx, P, b * wy, lo, hi, gX, gP, grad));
+}
+
+// ---------------------------------------------------------------- ScaleRows
+// src/kernels/shared/scale_rows_impl.ts: out[b, :] = X[b, :] * S[b] in
+// float32 (the JS computes the product in float64 and rounds once, which
+// for two float32 factors is the same correctly rounded float32 product).
+
+export function scaleRows(batch: i32, width: i32, X: usize, S: usize, out: usize): void {
+  for (let b = 0; b < batch; b++) {
+    const o = <usize>(b * width) << 2;
+    const c = load<f32>(S + (<usize>b << 2));
+    const vc = f32x4.splat(c);
+    let j = 0;
+    for (; j + 3 < width; j += 4) {
+      const q = o + (<usize>j << 2);
+      v128.store(out + q, f32x4.mul(v128.load(X + q), vc));
+    }
+    for (; j < width; j++) {
+      const q = o + (<usize>j << 2);
+      store<f32>(out + q, load<f32>(X + q) * c);
+    }
+  }
 }

@@ -13,6 +13,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 
 import {cholesky, gaussianKLLoss, gaussianNLLLoss, hasFusedKernels, packGaussian} from '../src/index';
+import {ScaleRows} from '../src/kernels/kernel_names';
 import {setWasmMath} from '../src/kernels/shared/wasm_math';
 import {compositePath, expectExact} from './helpers';
 import {testBackend} from './setup/use_backend';
@@ -123,6 +124,23 @@ run('WebAssembly maths equals the JS maths', () => {
     const viaJs = run(false);
     viaWasm.forEach((x, i) => expectExact(x, viaJs[i]!));
     expect(Array.from(viaWasm[0]!.slice([3], [1]).dataSync()).every(Number.isNaN)).toBe(true);
+  });
+
+  it.each([[5, [1]], [4, [7]], [3, [8]], [6, [2, 5]], [2, [3, 3, 3]]])('ScaleRows (the rows\' backward pass), identical to the bit with %i rows of shape %j', (batch, inner) => {
+    const x = tf.randomNormal([batch, ...inner], 0, 3, 'float32', batch);
+    const scale = tf.randomNormal([batch], 0, 2, 'float32', batch + 1);
+    const run = (wasm: boolean) => {
+      setWasmMath(wasm);
+      try {
+        return tf.engine().runKernel(ScaleRows, {x, scale}) as tf.Tensor;
+      } finally {
+        setWasmMath(true);
+      }
+    };
+    const viaWasm = run(true);
+    expectExact(viaWasm, run(false));
+    // And it is the row-wise product (float32 products of float32 factors are exact in float64, then rounded once).
+    expectExact(viaWasm, tf.mul(x, tf.reshape(scale, [batch, ...inner.map(() => 1)])));
   });
 
   it('the fused path is what runs here', () => {
