@@ -31,11 +31,17 @@ export const diagBounds = (minDiag: number): [number, number] =>
 /**
  * A running product for `Σ log|v|`: one Math.log per ~d entries instead of
  * one each. The product is flushed into the sum before it leaves
- * [1e-100, 1e100] (as js_math.ts's sumLogAbs). One per lane.
+ * [1e-100, 1e100] (as js_math.ts's sumLogAbs). One per lane; the two are
+ * reused row after row (reset()).
  */
 class LogProduct {
   prod = 1;
   acc = 0;
+
+  reset(): void {
+    this.prod = 1;
+    this.acc = 0;
+  }
 
   add(v: number): void {
     const p = this.prod * v;
@@ -53,6 +59,13 @@ class LogProduct {
   }
 }
 
+const LANES = [new LogProduct(), new LogProduct()] as const;
+
+/** Both lanes' `Σ log|v|`, in the WebAssembly build's order. */
+function laneLogs(): number {
+  return LANES[0].value + LANES[1].value;
+}
+
 /**
  * `KL(N(μa, diag a²) ‖ N(μb, diag b²)) = Σ ½(r² − 1 + z²) − Σ log|r|`, with
  * `r = a/b` and `z = (μb − μa)/b`, in float64: near p = q the two sums
@@ -64,8 +77,10 @@ class LogProduct {
  */
 export function klDiag(d: number, yA: Float32Array, oA: number, yB: Float32Array, oB: number, lo: number, hi: number,
                        gA: Float32Array | null, gB: Float32Array | null, accumulate: boolean): number {
-  const half = [0, 0];
-  const logs = [new LogProduct(), new LogProduct()];
+  let half0 = 0;
+  let half1 = 0;
+  LANES[0].reset();
+  LANES[1].reset();
   for (let i = 0; i < d; i++) {
     const a = guard(yA[oA + d + i] as number, lo, hi);
     const b = guard(yB[oB + d + i] as number, lo, hi);
@@ -74,9 +89,9 @@ export function klDiag(d: number, yA: Float32Array, oA: number, yB: Float32Array
     const ib = 1 / b;
     const r = a * ib;
     const zb = delta * ib;
-    const lane = i & 1;
-    half[lane] = (half[lane] as number) + (r * r - 1 + zb * zb);
-    (logs[lane] as LogProduct).add(r);
+    const t = r * r - 1 + zb * zb;
+    if ((i & 1) === 0) half0 += t; else half1 += t;
+    (LANES[i & 1] as LogProduct).add(r);
     if (gA !== null && gB !== null) {
       const ib2 = ib * ib;
       const dMean = delta * ib2;
@@ -95,8 +110,7 @@ export function klDiag(d: number, yA: Float32Array, oA: number, yB: Float32Array
       }
     }
   }
-  const [l0, l1] = logs as [LogProduct, LogProduct];
-  return 0.5 * ((half[0] as number) + (half[1] as number)) - (l0.value + l1.value);
+  return 0.5 * (half0 + half1) - laneLogs();
 }
 
 /**
@@ -106,15 +120,16 @@ export function klDiag(d: number, yA: Float32Array, oA: number, yB: Float32Array
  */
 export function nllDiag(d: number, x: Float32Array, xo: number, y: Float32Array, o: number, lo: number, hi: number,
                         gx: Float32Array | null, gy: Float32Array | null): number {
-  const sq = [0, 0];
-  const logs = [new LogProduct(), new LogProduct()];
+  let sq0 = 0;
+  let sq1 = 0;
+  LANES[0].reset();
+  LANES[1].reset();
   for (let i = 0; i < d; i++) {
     const s = guard(y[o + d + i] as number, lo, hi);
     const is = 1 / s;
     const z = ((x[xo + i] as number) - (y[o + i] as number)) * is;
-    const lane = i & 1;
-    sq[lane] = (sq[lane] as number) + z * z;
-    (logs[lane] as LogProduct).add(s);
+    if ((i & 1) === 0) sq0 += z * z; else sq1 += z * z;
+    (LANES[i & 1] as LogProduct).add(s);
     if (gx !== null && gy !== null) {
       const gz = z * is;
       gx[xo + i] = gz;
@@ -122,6 +137,5 @@ export function nllDiag(d: number, x: Float32Array, xo: number, y: Float32Array,
       gy[o + d + i] = (1 - z * z) * is;
     }
   }
-  const [l0, l1] = logs as [LogProduct, LogProduct];
-  return 0.5 * d * LOG_2PI + (l0.value + l1.value) + 0.5 * ((sq[0] as number) + (sq[1] as number));
+  return 0.5 * d * LOG_2PI + laneLogs() + 0.5 * (sq0 + sq1);
 }
