@@ -37,6 +37,23 @@ function valuesAndGrads(loss: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, a: tf.T
   }
 }
 
+type LossCase = [(a: tf.Tensor, b: tf.Tensor) => tf.Tensor, tf.Tensor];
+
+/** Each case's losses, value and gradients with the WebAssembly maths equal those with the JS maths, to the bit. */
+function expectSameBits(cases: LossCase[], yp: tf.Tensor, label: string): void {
+  cases.forEach(([loss, target], c) => {
+    const viaWasm = valuesAndGrads(loss, target, yp, true);
+    const viaJs = valuesAndGrads(loss, target, yp, false);
+    viaWasm.forEach((t, i) => {
+      try {
+        expectExact(t, viaJs[i]!);
+      } catch (e) {
+        throw new Error(`${label} case ${c} output ${i}: ${(e as Error).message}`);
+      }
+    });
+  });
+}
+
 const run = compositePath() ? describe.skip : describe;
 
 run('WebAssembly maths equals the JS maths', () => {
@@ -46,23 +63,13 @@ run('WebAssembly maths equals the JS maths', () => {
       const yp = randomRows(7, d, layout, 100 + d);
       const points = tf.randomNormal([7, d], 0, 2, 'float32', 7 * d);
       const padded = tf.concat([points, tf.randomNormal([7, yp.shape[1] - d])], 1);
-      const cases: Array<[(a: tf.Tensor, b: tf.Tensor) => tf.Tensor, tf.Tensor]> = [
+      const cases: LossCase[] = [
         [gaussianKLLoss({layout}), yt], [gaussianKLLoss({layout, direction: 'reverse'}), yt],
         [gaussianKLLoss({layout, direction: 'symmetric'}), yt],
         [gaussianNLLLoss({layout}), points], [gaussianNLLLoss({layout}), padded],
         [gaussianKLLoss({layout, minDiag: 0}), yt],
       ];
-      cases.forEach(([loss, target], c) => {
-        const viaWasm = valuesAndGrads(loss, target, yp, true);
-        const viaJs = valuesAndGrads(loss, target, yp, false);
-        viaWasm.forEach((t, i) => {
-          try {
-            expectExact(t, viaJs[i]!);
-          } catch (e) {
-            throw new Error(`${layout} case ${c} output ${i}: ${(e as Error).message}`);
-          }
-        });
-      });
+      expectSameBits(cases, yp, layout);
     }
   });
 
@@ -84,23 +91,13 @@ run('WebAssembly maths equals the JS maths', () => {
     const points = tf.randomNormal([7, d], 0, 2, 'float32', 7 * d);
     const padded = tf.concat([points, tf.randomNormal([7, d])], 1);
     const layout = 'diag';
-    const cases: Array<[(a: tf.Tensor, b: tf.Tensor) => tf.Tensor, tf.Tensor]> = [
+    const cases: LossCase[] = [
       [gaussianKLLoss({layout}), yt], [gaussianKLLoss({layout, direction: 'reverse'}), yt],
       [gaussianKLLoss({layout, direction: 'symmetric'}), yt],
       [gaussianKLLoss({layout, minDiag: 0}), yt], [gaussianKLLoss({layout, minDiag: 0, direction: 'symmetric'}), yt],
       [gaussianNLLLoss({layout}), points], [gaussianNLLLoss({layout}), padded], [gaussianNLLLoss({layout, minDiag: 0}), padded],
     ];
-    cases.forEach(([loss, target], c) => {
-      const viaWasm = valuesAndGrads(loss, target, yp, true);
-      const viaJs = valuesAndGrads(loss, target, yp, false);
-      viaWasm.forEach((t, i) => {
-        try {
-          expectExact(t, viaJs[i]!);
-        } catch (e) {
-          throw new Error(`case ${c} output ${i}: ${(e as Error).message}`);
-        }
-      });
-    });
+    expectSameBits(cases, yp, layout);
   });
 
   it.each([1, 2, 3, 5, 8, 16, 33])('cholesky and its gradient, identical to the bit at n = %i (with a matrix that is not positive definite)', (n) => {
