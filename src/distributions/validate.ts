@@ -39,16 +39,23 @@ export function validateGaussianValues(rows: tf.Tensor2D, dim: number, layout: G
   for (let b = 0; b < batch; b++) {
     for (let i = 0; i < dim; i++) {
       const c = lay.lIndex[i * dim + i] as number;
-      const x = v[b * width + c] as number;
-      if (layout === 'diag' && (x < 0 || (x === 0 && checkDiag))) {
-        fail(fn, `${arg} has a ${x === 0 ? 'zero' : 'negative'} scale σ[${i}] = ${x} at sample ${b}, entry ${c}: ` +
-          'the \'diag\' layout needs σ > 0 (validateArgs).');
-      }
-      if (x === 0 && checkDiag) {
-        fail(fn, `${arg} has a zero Cholesky diagonal L[${i}][${i}] at sample ${b}, entry ${c} (validateArgs).`);
-      }
+      checkDiagonal(v[b * width + c] as number, i, layout, checkDiag, fn, arg, () => `sample ${b}, entry ${c}`);
     }
   }
+}
+
+/**
+ * The checks of one diagonal entry `x` (`L[i][i]`, or `σ[i]` in `'diag'`):
+ * in `'diag'` σ must be > 0 (≥ 0 when `checkDiag` is off), elsewhere a zero
+ * fails when `checkDiag`. `at` names the place, for the message.
+ */
+function checkDiagonal(x: number, i: number, layout: GaussianLayout, checkDiag: boolean, fn: string, arg: string,
+                       at: () => string): void {
+  if (layout === 'diag' && (x < 0 || (x === 0 && checkDiag))) {
+    fail(fn, `${arg} has a ${x === 0 ? 'zero' : 'negative'} scale σ[${i}] = ${x} at ${at()}: ` +
+      'the \'diag\' layout needs σ > 0 (validateArgs).');
+  }
+  if (x === 0 && checkDiag) fail(fn, `${arg} has a zero Cholesky diagonal L[${i}][${i}] at ${at()} (validateArgs).`);
 }
 
 /**
@@ -80,16 +87,8 @@ export function validateMixtureValues(rows: tf.Tensor2D, components: number, dim
       if (!checkDiag && layout !== 'diag') continue;
       for (let i = 0; i < dim; i++) {
         const c = lay.lIndex[i * dim + i] as number;
-        const x = v[o + c] as number;
-        const entry = components + k * lay.width + c;
-        if (layout === 'diag' && (x < 0 || (x === 0 && checkDiag))) {
-          fail(fn, `${arg} has a ${x === 0 ? 'zero' : 'negative'} scale σ[${i}] = ${x} at sample ${b}, ` +
-            `component ${k}, entry ${entry}: the 'diag' layout needs σ > 0 (validateArgs).`);
-        }
-        if (x === 0 && checkDiag) {
-          fail(fn, `${arg} has a zero Cholesky diagonal L[${i}][${i}] at sample ${b}, component ${k}, ` +
-            `entry ${entry} (validateArgs).`);
-        }
+        checkDiagonal(v[o + c] as number, i, layout, checkDiag, fn, arg,
+          () => `sample ${b}, component ${k}, entry ${components + k * lay.width + c}`);
       }
     }
   }

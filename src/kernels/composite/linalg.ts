@@ -51,6 +51,12 @@ export function solveLowerZeroed(L: tf.Tensor3D, rhs: tf.Tensor3D, adjoint: bool
   return adjoint ? tf.mul(Y, invDiag) as tf.Tensor3D : Y;
 }
 
+/** `|x|` clamped to `[minDiag, 1 / minDiag]`, negative where `x` is (the guard's value). */
+function clampKeepSign(x: tf.Tensor, minDiag: number): tf.Tensor {
+  const mag = tf.clipByValue(tf.abs(x), minDiag, 1 / minDiag);
+  return tf.where(tf.less(x, 0), tf.neg(mag), mag);
+}
+
 /**
  * The diagonal guard of shared/js_math.ts's `guardDiag` on `[B, d, d]`
  * matrices: `|L_ii|` clamped to `[minDiag, 1 / minDiag]`, sign kept,
@@ -60,9 +66,7 @@ export function guardDiagonal(L: tf.Tensor3D, minDiag: number): tf.Tensor3D {
   if (minDiag <= 0) return L;
   const guard = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const m = args[0] as tf.Tensor3D;
-    const diag = matrixDiag(m);
-    const mag = tf.clipByValue(tf.abs(diag), minDiag, 1 / minDiag);
-    const signed = tf.where(tf.less(diag, 0), tf.neg(mag), mag);
+    const signed = clampKeepSign(matrixDiag(m), minDiag);
     // Replace the diagonal (off-diagonal part plus new diagonal) rather than
     // add a correction: L + (new - old) would cancel catastrophically for a
     // diagonal of 1e15 clamped to 1e6 in float32.
@@ -82,9 +86,7 @@ export function guardDiagonal(L: tf.Tensor3D, minDiag: number): tf.Tensor3D {
 export function guardScale(s: tf.Tensor2D, minDiag: number): tf.Tensor2D {
   if (minDiag <= 0) return s;
   const guard = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const x = args[0] as tf.Tensor2D;
-    const mag = tf.clipByValue(tf.abs(x), minDiag, 1 / minDiag);
-    return {value: tf.where(tf.less(x, 0), tf.neg(mag), mag), gradFunc: (dy: tf.Tensor) => dy};
+    return {value: clampKeepSign(args[0] as tf.Tensor2D, minDiag), gradFunc: (dy: tf.Tensor) => dy};
   });
   return guard(s) as tf.Tensor2D;
 }

@@ -30,7 +30,7 @@ const LOG_2PI = Math.log(2 * Math.PI);
  * gradient returned for a raw entry is the gradient at the clamped value.
  * `minDiag = 0` disables the guard.
  */
-export function guardDiag(v: number, minDiag: number): number {
+function guardDiag(v: number, minDiag: number): number {
   if (minDiag <= 0) return v;
   const a = Math.abs(v);
   const c = a < minDiag ? minDiag : a > 1 / minDiag ? 1 / minDiag : a;

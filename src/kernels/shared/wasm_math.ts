@@ -212,8 +212,8 @@ export function wasmKLDiagRows(T: Float32Array, P: Float32Array, batch: number, 
   const m = ready();
   if (m === null) return false;
   const grad = gT !== null && gP !== null;
-  const [oT, oP, oOut, ogT, ogP] = layout(m, d, [T.length, P.length, batch, grad ? T.length : 0, grad ? P.length : 0], 0) as
-    [number, number, number, number, number];
+  const lengths = [T.length, P.length, batch, grad ? T.length : 0, grad ? P.length : 0];
+  const [oT, oP, oOut, ogT, ogP] = layout(m, d, lengths, 0) as [number, number, number, number, number];
   put(m, oT, T);
   put(m, oP, P);
   m.klDiagRows(batch, d, oT, oP, oOut, grad, ogT, ogP, minDiag, DIRECTION[direction]);
@@ -237,8 +237,8 @@ export function wasmNLLDiagRows(X: Float32Array, wx: number, P: Float32Array, wy
   const m = ready();
   if (m === null) return false;
   const grad = gX !== null && gP !== null;
-  const [oX, oP, oOut, ogX, ogP] = layout(m, d, [X.length, P.length, 2 * batch, grad ? X.length : 0, grad ? P.length : 0], 0) as
-    [number, number, number, number, number];
+  const lengths = [X.length, P.length, 2 * batch, grad ? X.length : 0, grad ? P.length : 0];
+  const [oX, oP, oOut, ogX, ogP] = layout(m, d, lengths, 0) as [number, number, number, number, number];
   put(m, oX, X);
   put(m, oP, P);
   if (grad && wx > d) new Float32Array(m.memory.buffer, ogX, X.length).fill(0);
