@@ -40,7 +40,8 @@ export function sampleGaussianMixture(logits: tf.Tensor | tf.TensorLike, mean: t
     const cdf = tf.cumsum(tf.softmax(tf.reshape(tf.broadcastTo($a, [...batch, K]), [n, K])), 1);
     const u = tf.randomUniform([S, n, 1], 0, 1, 'float32', seed);
     const k = tf.minimum(tf.sum(tf.cast(tf.greaterEqual(u, cdf), 'int32'), -1), tf.scalar(K - 1, 'int32'));
-    const pick = tf.reshape(tf.cast(tf.oneHot(tf.reshape(k, [S * n]), K), 'float32'), [S, n, K, 1]);
+    // One-hot by comparison with 0..K−1 (tf.oneHot rejects a depth of 1).
+    const pick = tf.reshape(tf.cast(tf.equal(tf.expandDims(k, -1), tf.range(0, K, 1, 'int32')), 'float32'), [S, n, K, 1]);
     const m = tf.reshape(tf.broadcastTo($m, [...batch, K, d]), [1, n, K, d]);
     const lower = tf.tensor2d(maskValues(d, 'lower'), [1, d * d]);
     const L = tf.mul(tf.reshape(tf.broadcastTo($l, [...batch, K, d, d]), [1, n, K, d * d]), lower);

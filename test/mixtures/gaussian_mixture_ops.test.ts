@@ -134,6 +134,13 @@ describe('sampleGaussianMixture', () => {
     expectExact(g, [[n - fromRight, n - fromRight], [fromRight, fromRight]]);
   });
 
+  it('with one component draws as sampleGaussian does (tf.oneHot rejects depth 1; the pick must not use it)', () => {
+    const one = sampleGaussianMixture([[0.3]], [[[1, 2]]], [[[[2, 0], [1, 1]]]], 3000, 9);
+    expect(one.shape).toEqual([3000, 1, 2]);
+    // N((1, 2), [[4, 2], [2, 2]]): the sample mean's standard error is <= 2/sqrt(3000) = 0.037; 0.15 is 4 of them.
+    expectClose(tf.mean(one, [0, 1]), [1, 2], {rtol: 0, atol: 0.15}, 'mean');
+  });
+
   it('leaves no tensors behind', () => {
     expectNoLeak(() => sampleGaussianMixture(logits, mean, L, 4, 1).dispose());
   });
