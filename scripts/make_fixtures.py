@@ -10,6 +10,11 @@ Every value here comes from an implementation independent of tfjs-gaussian:
   with our triangular-solve algorithm, and are cross-checked against
   torch.distributions (MultivariateNormal, kl_divergence, log_prob) and
   scipy.stats.multivariate_normal where those accept the input.
+- Calibration (calibration.json): scipy.stats.chi2 / norm for the
+  distribution functions, coverage and PIT; the Gaussian CRPS in closed form
+  and the mixture CRPS by scipy.integrate.quad (each cross-checked against
+  the other form); the energy score in NumPy; the mixture covariance scale
+  by scipy.optimize on the float64 mixture NLL.
 
 Needs torch, scipy and numpy: Debian's python3-torch, python3-scipy and
 python3-numpy (apt-get install ...), or the bench's venv (npm run bench:peers,
@@ -23,6 +28,10 @@ import os
 import sys
 
 import numpy as np
+import scipy.integrate
+import scipy.linalg
+import scipy.optimize
+import scipy.special
 import scipy.stats
 import torch
 
@@ -614,6 +623,207 @@ def mixture_log_prob_cases():
                       'gradLogits': tolist(ga), 'gradMean': tolist(gm), 'gradScaleTril': tolist(gl)})
     return cases
 
+# ------------------------------------------------------------- calibration
+# Metrics, scores and recalibration (test/metrics/). Only numpy and scipy:
+# scipy.stats.chi2 / norm for the distribution functions, closed forms and
+# scipy.integrate.quad for the CRPS, scipy.optimize for the mixture scale.
+calib_rng = np.random.default_rng(20261202)
+CALIB_LEVELS = [1e-6, 1e-5, 1e-4, 1e-3, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99,
+                1 - 1e-3, 1 - 1e-4, 1 - 1e-5, 1 - 1e-6]
+CALIB_DIMS = [1, 2, 3, 4, 5, 7, 10, 30, 50, 64, 100, 101, 300, 500, 999, 1000]
+
+
+def distribution_function_cases():
+    """chi2 and normal CDFs and quantiles from scipy.stats, in float64."""
+    ps = np.array(CALIB_LEVELS)
+    chi2 = []
+    for d in CALIB_DIMS:
+        q = scipy.stats.chi2.ppf(ps, d)
+        x = np.concatenate([q, d * np.array([0.01, 0.5, 1.0, 2.0, 5.0])])
+        x32 = to32(x)  # the PIT tensor sees float32 distances
+        chi2.append({'d': d, 'p': tolist(ps), 'quantile': tolist(q), 'x': tolist(x),
+                     'cdf': tolist(scipy.stats.chi2.cdf(x, d)), 'sf': tolist(scipy.stats.chi2.sf(x, d)),
+                     'x32': tolist(x32), 'cdf32': tolist(scipy.stats.chi2.cdf(x32, d))})
+    z = np.array([-37.5, -20, -10, -5, -3, -1.5, -1, -0.25, 0, 0.1, 0.5, 1, 2, 4, 8])
+    normal = {'p': tolist(ps), 'quantile': tolist(scipy.stats.norm.ppf(ps)), 'z': tolist(z),
+              'cdf': tolist(scipy.stats.norm.cdf(z))}
+    return {'chi2': chi2, 'normal': normal}
+
+
+def calib_factor(n, d):
+    L = np.tril(calib_rng.normal(0, 0.4, size=(n, d, d)), -1)
+    return to32(L + np.einsum('...i,ij->...ij', calib_rng.uniform(0.5, 1.5, size=(n, d)), np.eye(d)))
+
+
+def calib_rows(m, L, layout):
+    """Rows in `layout`: 'diag' keeps the diagonal; 'full' gets N(0, 5^2) noise above it (ignored)."""
+    d = m.shape[-1]
+    if layout == 'diag':
+        return np.concatenate([m, np.diagonal(L, axis1=-2, axis2=-1)], -1)
+    if layout == 'full':
+        L = L + to32(np.triu(calib_rng.normal(0, 5, size=L.shape), 1))
+    return to32(pack_rows(m, L, layout))
+
+
+def mahalanobis_sq(x, m, L):
+    z = np.stack([scipy.linalg.solve_triangular(L[i], x[i] - m[i], lower=True) for i in range(len(x))])
+    return (z ** 2).sum(-1)
+
+
+def crps_normal(y, mu, sd):
+    z = (y - mu) / sd
+    return sd * (z * (2 * scipy.stats.norm.cdf(z) - 1) + 2 * scipy.stats.norm.pdf(z) - 1 / math.sqrt(math.pi))
+
+
+def crps_quad(y, cdf, lo, hi):
+    """CRPS = ∫ (F(t) − 1{t ≥ y})² dt by adaptive quadrature (the tails beyond lo, hi are < 1e-300)."""
+    a = scipy.integrate.quad(lambda t: cdf(t) ** 2, lo, y, epsabs=1e-13, epsrel=1e-12, limit=500)[0]
+    b = scipy.integrate.quad(lambda t: (1 - cdf(t)) ** 2, y, hi, epsabs=1e-13, epsrel=1e-12, limit=500)[0]
+    return a + b
+
+
+def away_from(values, grid, eps):
+    return np.min(np.abs(np.subtract.outer(values, grid)), axis=-1) > eps
+
+
+def gaussian_metric_cases():
+    """One Gaussian per row: M², PIT, coverage, CRPS, NLL, sharpness and the closed-form scale."""
+    cases = []
+    for layout in ('full', 'packed', 'diag'):
+        for d in (1, 2, 3, 5):
+            n = 8
+            m = to32(calib_rng.normal(0, 2, size=(n, d)))
+            L = calib_factor(n, d)
+            if layout == 'diag':
+                L = to32(np.einsum('...i,ij->...ij', np.diagonal(L, axis1=-2, axis2=-1), np.eye(d)))
+            # Points at chosen PIT values, kept 1e-3 away from the coverage bounds tested (0.5, 0.9).
+            u = calib_rng.uniform(0.02, 0.995, size=n)
+            u = np.where(away_from(u, np.array([0.5, 0.9]), 1e-3), u, u + 0.01)
+            direction = calib_rng.normal(size=(n, d))
+            direction /= np.linalg.norm(direction, axis=-1, keepdims=True)
+            r = np.sqrt(scipy.stats.chi2.ppf(u, d))
+            x = to32(m + np.einsum('nij,nj->ni', L, direction * r[:, None]))
+            m2 = mahalanobis_sq(x, m, L)
+            sd = np.sqrt(np.einsum('nij,nij->ni', L, L))
+            crps = crps_normal(x, m, sd)
+            for i in range(2):  # cross-check the closed form by quadrature
+                q = crps_quad(x[i, 0], lambda t: scipy.stats.norm.cdf(t, m[i, 0], sd[i, 0]),
+                              m[i, 0] - 40 * sd[i, 0], m[i, 0] + 40 * sd[i, 0])
+                assert abs(q - crps[i, 0]) < 1e-9 * max(1, q), (q, crps[i, 0])
+            nll = -np.array([scipy.stats.multivariate_normal.logpdf(x[i], m[i], L[i] @ L[i].T) for i in range(n)])
+            cases.append({'layout': layout, 'd': d, 'yTrue': tolist(x), 'yPred': tolist(calib_rows(m, L, layout)),
+                          'mahalanobisSq': tolist(m2), 'pit': tolist(scipy.stats.chi2.cdf(m2, d)),
+                          'coverage50': tolist(m2 <= scipy.stats.chi2.ppf(0.5, d)),
+                          'coverage90': tolist(m2 <= scipy.stats.chi2.ppf(0.9, d)),
+                          'crps': tolist(crps.mean(-1)), 'nll': tolist(nll),
+                          'sharpness': tolist(np.exp(np.log(np.abs(np.diagonal(L, axis1=-2, axis2=-1))).sum(-1) / d)),
+                          'scale': math.sqrt(m2.mean() / d)})
+    return cases
+
+
+def mixture_parts(K, n, d, layout):
+    logits = to32(calib_rng.normal(0, 1, size=(n, K)))
+    m = to32(calib_rng.normal(0, 2, size=(n, K, d)))
+    L = calib_factor(n * K, d).reshape(n, K, d, d)
+    if layout == 'diag':
+        L = to32(np.einsum('...i,ij->...ij', np.diagonal(L, axis1=-2, axis2=-1), np.eye(d)))
+    rows = np.concatenate([logits, calib_rows(m, L, layout).reshape(n, -1)], -1)
+    return logits, m, L, to32(rows)
+
+
+def mixture_log_pdf(x, logits, m, L, s=1.0):
+    logw = logits - scipy.special.logsumexp(logits, -1, keepdims=True)
+    K = logits.shape[-1]
+    comp = np.stack([np.array([scipy.stats.multivariate_normal.logpdf(x[i], m[i, k], s * s * L[i, k] @ L[i, k].T)
+                               for k in range(K)]) for i in range(len(x))])
+    return scipy.special.logsumexp(logw + comp, -1)
+
+
+def grimit_crps(y, w, mu, sd):
+    """The mixture CRPS of one marginal in closed form (Grimit et al. 2006), for the cross-check."""
+    def A(mm, ss):
+        return 2 * ss * scipy.stats.norm.pdf(mm / ss) + mm * (2 * scipy.stats.norm.cdf(mm / ss) - 1)
+    t1 = (w * A(y - mu, sd)).sum()
+    t2 = (w[:, None] * w[None, :] * A(mu[:, None] - mu[None, :], np.sqrt(sd[:, None] ** 2 + sd[None, :] ** 2))).sum()
+    return t1 - 0.5 * t2
+
+
+def mixture_metric_cases():
+    """Mixture CRPS by quadrature (cross-checked against the closed form), NLL and the fitted scale."""
+    cases = []
+    for layout, K, d in (('diag', 2, 1), ('diag', 3, 2), ('full', 2, 2), ('packed', 3, 3), ('full', 1, 2)):
+        n = 5
+        logits, m, L, rows = mixture_parts(K, n, d, layout)
+        w = scipy.special.softmax(logits, -1)
+        x = to32(np.einsum('nk,nkd->nd', w, m) + calib_rng.normal(0, 1.5, size=(n, d)))
+        sd = np.sqrt(np.einsum('nkij,nkij->nki', L, L))
+        crps = np.zeros((n, d))
+        for i in range(n):
+            for j in range(d):
+                def cdf(t, i=i, j=j):
+                    return float((w[i] * scipy.stats.norm.cdf(t, m[i, :, j], sd[i, :, j])).sum())
+                lo = (m[i, :, j] - 40 * sd[i, :, j]).min()
+                hi = (m[i, :, j] + 40 * sd[i, :, j]).max()
+                crps[i, j] = crps_quad(x[i, j], cdf, lo, hi)
+                closed = grimit_crps(x[i, j], w[i], m[i, :, j], sd[i, :, j])
+                assert abs(closed - crps[i, j]) < 1e-8 * max(1, crps[i, j]), (closed, crps[i, j])
+        nll = -mixture_log_pdf(x, logits, m, L)
+        res = scipy.optimize.minimize_scalar(lambda t: -mixture_log_pdf(x, logits, m, L, math.exp(t)).mean(),
+                                             bounds=(-9, 9), method='bounded', options={'xatol': 1e-10})
+        cases.append({'layout': layout, 'components': K, 'd': d, 'yTrue': tolist(x), 'yPred': tolist(rows),
+                      'crps': tolist(crps.mean(-1)), 'nll': tolist(nll), 'scale': math.exp(res.x)})
+    return cases
+
+
+def energy_score_cases():
+    """The fair energy score of given draws, in NumPy."""
+    cases = []
+    for S, n, d, shift in ((2, 3, 1, 0.0), (12, 4, 3, 0.0), (40, 3, 5, 1e3)):
+        x = to32(shift + calib_rng.normal(0, 1, size=(S, n, d)))
+        y = to32(shift + calib_rng.normal(0, 1.5, size=(n, d)))
+        to_point = np.linalg.norm(x - y, axis=-1).mean(0)
+        pairs = np.linalg.norm(x[:, None] - x[None, :], axis=-1).sum((0, 1))
+        cases.append({'samples': tolist(x), 'y': tolist(y), 'energyScore': tolist(to_point - pairs / (2 * S * (S - 1)))})
+    return cases
+
+
+def report_cases():
+    """calibrationReport on larger data: coverage, uncertainty-toolbox's calibration errors, PIT histogram.
+
+    uncertainty-toolbox (interval proportions, 100 levels on linspace(0, 1, 100)) counts a point at
+    expected proportion p when |z| <= Phi^-1(1/2 + p/2), i.e. M^2 <= chi2_1^-1(p); for d > 1 the
+    ellipsoid M^2 <= chi2_d^-1(p) takes its place. Its miscalibration_area is the area between the
+    piecewise-linear curve and the diagonal; here by dense quadrature (2e6 trapezoids), independent of
+    the segment formula in calibration_report.ts."""
+    cases = []
+    exp = np.linspace(0, 1, 100)
+    levels = np.arange(1, 100) / 100
+    edges = np.concatenate([exp, levels, np.arange(11) / 10])
+    for layout, d, n, spread in (('diag', 1, 300, 1.4), ('full', 3, 200, 0.8)):
+        m = to32(calib_rng.normal(0, 1, size=(n, d)))
+        L = calib_factor(n, d)
+        if layout == 'diag':
+            L = to32(np.einsum('...i,ij->...ij', np.diagonal(L, axis1=-2, axis2=-1), np.eye(d)))
+        x = to32(m + spread * np.einsum('nij,nj->ni', L, calib_rng.normal(size=(n, d))))
+        u = scipy.stats.chi2.cdf(mahalanobis_sq(x, m, L), d)
+        keep = away_from(u, edges, 2e-5)  # no point within float32 reach of a level or bin edge
+        x, m, L, u = x[keep], m[keep], L[keep], u[keep]
+        m2 = mahalanobis_sq(x, m, L)
+        obs = np.array([(m2 <= scipy.stats.chi2.ppf(p, d)).mean() if p < 1 else 1.0 for p in exp])
+        fine = np.linspace(0, 1, 2_000_001)
+        area = np.trapezoid(np.abs(np.interp(fine, exp, obs) - fine), fine)
+        sd = np.sqrt(np.einsum('nij,nij->ni', L, L))
+        cases.append({'layout': layout, 'd': d, 'yTrue': tolist(x), 'yPred': tolist(calib_rows(m, L, layout)),
+                      'coverage': tolist([(m2 <= scipy.stats.chi2.ppf(p, d)).mean() for p in levels]),
+                      'miscalibrationArea': float(area),
+                      'rmsCalibrationError': float(np.sqrt(np.mean((exp - obs) ** 2))),
+                      'pitHistogram': tolist(np.histogram(u, bins=10, range=(0, 1))[0] / len(u)),
+                      'nll': float(-np.mean([scipy.stats.multivariate_normal.logpdf(x[i], m[i], L[i] @ L[i].T)
+                                            for i in range(len(x))])),
+                      'crps': float(crps_normal(x, m, sd).mean()),
+                      'sharpness': float(np.mean(np.exp(np.log(np.abs(np.diagonal(L, axis1=-2, axis2=-1))).sum(-1) / d)))})
+    return cases
+
 
 def main():
     os.makedirs(OUT, exist_ok=True)
@@ -632,6 +842,9 @@ def main():
         'mixture_losses.json': {'cases': mixture_loss_cases()},
         'mixture_log_prob.json': {'cases': mixture_log_prob_cases()},
         'cholesky_accuracy.json': {'cases': cholesky_accuracy_cases()},
+        'calibration.json': {'distributionFunctions': distribution_function_cases(), 'gaussian': gaussian_metric_cases(),
+                             'mixture': mixture_metric_cases(), 'energyScore': energy_score_cases(),
+                             'report': report_cases()},
     }
     meta = {'generator': 'scripts/make_fixtures.py', 'torch': torch.__version__,
             'numpy': np.__version__, 'scipy': scipy.__version__}

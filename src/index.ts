@@ -44,6 +44,25 @@ export {padTargets} from './losses/pad_targets.js';
 export type {PadTargetsOptions} from './losses/pad_targets.js';
 export type {GaussianLossFn, GaussianLossOptions} from './losses/loss_args.js';
 
+export {gaussianCoverage} from './metrics/gaussian_coverage.js';
+export type {GaussianCoverageOptions} from './metrics/gaussian_coverage.js';
+export {gaussianMixtureCoverage} from './metrics/gaussian_mixture_coverage.js';
+export type {GaussianMixtureCoverageOptions} from './metrics/gaussian_mixture_coverage.js';
+export {gaussianCRPS} from './metrics/gaussian_crps.js';
+export {gaussianMixtureCRPS} from './metrics/gaussian_mixture_crps.js';
+export {gaussianPIT} from './metrics/gaussian_pit.js';
+export {gaussianMixturePIT} from './metrics/gaussian_mixture_pit.js';
+export {energyScore} from './metrics/energy_score.js';
+export {gaussianEnergyScore} from './metrics/gaussian_energy_score.js';
+export type {GaussianEnergyScoreOptions} from './metrics/gaussian_energy_score.js';
+export {gaussianMixtureEnergyScore} from './metrics/gaussian_mixture_energy_score.js';
+export {calibrationReport} from './metrics/calibration_report.js';
+export type {CalibrationReport, CalibrationReportOptions} from './metrics/calibration_report.js';
+export {fitCovarianceScale} from './metrics/fit_covariance_scale.js';
+export {scaleCovariance} from './metrics/scale_covariance.js';
+export type {CovarianceScaleOptions} from './metrics/scale_covariance.js';
+export type {GaussianMetricFn, GaussianMetricOptions, GaussianMixtureMetricOptions} from './metrics/metric_args.js';
+
 import './layers/register.js';
 export {GaussianHead, gaussianHead} from './layers/gaussian_head.js';
 export type {GaussianHeadArgs} from './layers/gaussian_head.js';

@@ -1,0 +1,267 @@
+/**
+ * The per-row quantities behind the calibration metrics, as tf ops on rows
+ * `[n, W]` (one Gaussian, or a mixture, per row). Internal: the public
+ * metrics and functions in this folder combine them.
+ *
+ * They reuse the library's kernels where one exists: the squared
+ * Mahalanobis distance comes from the fused NLL kernel (float64 inside on
+ * cpu, wasm and tensorflow), the mixture's log-densities from the mixture
+ * NLL kernel, and samples from `sampleGaussian(Mixture)`.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+import {sampleGaussian} from '../distributions/sample_gaussian.js';
+import {sampleGaussianMixture} from '../distributions/sample_gaussian_mixture.js';
+import {unpackGaussian} from '../distributions/unpack_gaussian.js';
+import {unpackGaussianMixture} from '../distributions/unpack_gaussian_mixture.js';
+import {gaussianMixtureNLLOp, gaussianNLLOp} from '../kernels/ops.js';
+import {GaussianLayout, rowLayout, widthOf} from '../layout/row_layout.js';
+import {unpackRows} from '../layout/unpack_rows.js';
+import {logGamma} from '../math/gamma.js';
+
+const LOG_2PI = Math.log(2 * Math.PI);
+
+/** The columns of a row that hold the diagonal of its factor (`L_ii`, or `σ_i` in `'diag'`). */
+function diagColumns(d: number, layout: GaussianLayout): tf.Tensor1D {
+  const lIndex = rowLayout(d, layout).lIndex;
+  return tf.tensor1d(Array.from({length: d}, (_, i) => lIndex[i * d + i] as number), 'int32');
+}
+
+/** `|x|` under the losses' diagonal guard: clipped to `[minDiag, 1 / minDiag]` (0: no guard). */
+function guardAbs(x: tf.Tensor, minDiag: number): tf.Tensor {
+  return minDiag > 0 ? tf.clipByValue(tf.abs(x), minDiag, 1 / minDiag) : tf.abs(x);
+}
+
+/** `Σ log|L_ii|` per row, guarded as in the losses: `[n, W] -> [n]`. */
+export function logDetScale(rows: tf.Tensor2D, d: number, layout: GaussianLayout, minDiag: number): tf.Tensor1D {
+  return tf.sum(tf.log(guardAbs(tf.gather(rows, diagColumns(d, layout), 1), minDiag)), 1);
+}
+
+/**
+ * Squared Mahalanobis distances `M² = ‖L⁻¹(x − μ)‖²`, `[n, d or W], [n, W] -> [n]`.
+ *
+ * From the NLL kernel: NLL = ½ d log 2π + Σ log|L_ii| + ½ M², so
+ * M² = 2 NLL − d log 2π − 2 Σ log|L_ii|, with the same diagonal guard on
+ * both sides. The subtraction costs `|NLL|·u` absolute (u = 6e-8 in
+ * float32): below 1e-5 relative to M² unless log|det L| exceeds ~100·M²,
+ * and the χ² tests it feeds are insensitive at that level.
+ */
+export function mahalanobisSquared(points: tf.Tensor2D, rows: tf.Tensor2D, d: number, layout: GaussianLayout,
+                                   minDiag: number): tf.Tensor1D {
+  const nll = gaussianNLLOp([points, rows], {dim: d, layout, minDiag});
+  const m2 = tf.sub(tf.mul(tf.sub(nll, logDetScale(rows, d, layout, minDiag)), 2), d * LOG_2PI);
+  return tf.relu(m2) as tf.Tensor1D; // rounding can leave −1e-7 where M² = 0
+}
+
+/**
+ * Means and marginal standard deviations `σ_i = √Σ_ii = ‖row i of L‖`,
+ * `[n, W] -> {mean [n, d], sd [n, d]}`; σ_i is kept at least `minDiag`.
+ */
+export function marginals(rows: tf.Tensor2D, d: number, layout: GaussianLayout, minDiag: number):
+  {mean: tf.Tensor2D; sd: tf.Tensor2D} {
+  const mean = tf.slice(rows, [0, 0], [-1, d]);
+  const sd = layout === 'diag'
+    ? tf.abs(tf.slice(rows, [0, d], [-1, d]))
+    : tf.sqrt(tf.sum(tf.square(unpackRows(rows, d, layout).scaleTril), 2));
+  return {mean, sd: (minDiag > 0 ? tf.maximum(sd, minDiag) : sd) as tf.Tensor2D};
+}
+
+/** Mixture rows `[n, K + K·w]` as log-weights `[n, K]` and component rows `[n·K, w]`. */
+export function mixtureParts(rows: tf.Tensor2D, K: number, d: number, layout: GaussianLayout):
+  {logWeights: tf.Tensor2D; components: tf.Tensor2D} {
+  const n = rows.shape[0];
+  const w = widthOf(d, layout);
+  return {
+    logWeights: tf.logSoftmax(tf.slice(rows, [0, 0], [n, K])),
+    components: tf.reshape(tf.slice(rows, [0, K], [n, K * w]), [n * K, w]),
+  };
+}
+
+/**
+ * `F_χ²_d(x)` elementwise in tf ops, for the PIT metric (calibrationReport
+ * computes its PIT in float64 instead). For integer d the regularized gamma
+ * function is a finite sum (A&S 6.5.13, 26.4.4): with y = x/2, n = ⌊d/2⌋,
+ *
+ *   1 − F = e^(−y) Σ_{j<n} y^j / j!                            (d even)
+ *   1 − F = erfc(√y) + e^(−y) Σ_{j<n} y^(j+½) / Γ(j + 3/2)      (d odd).
+ *
+ * Each term is exp(t_j) with t_j = a·log y − y − log Γ(a + 1), a = j (+ ½).
+ * Near the terms that matter (a ≈ y) the two products are large and
+ * nearly cancel, so t_j is written as a·log(y/a) + (a − y) + C_a,
+ * C_a = a log a − a − log Γ(a + 1) (float64, ≈ −½ log 2πa). Where
+ * |y − a| < a/2, log(y/a) is log1p((y − a)/a), whose float32 error is
+ * relative to the small result: a·log y would carry log y's rounding
+ * times a (2e-4 at d = 1000). Elsewhere log y − log a is used; those terms
+ * are below e^(−0.19a), so its error only matters for small a. The result
+ * is within 2e-6 of scipy for d ≤ 64; beyond, the float32 sum of up to 500
+ * terms (sequential on cpu) dominates: within 5e-5 up to d = 1000
+ * (test/math/distribution_functions.test.ts).
+ */
+export function chiSquareCdfTensor(x: tf.Tensor, d: number): tf.Tensor {
+  const n = Math.floor(d / 2);
+  const odd = d % 2 === 1;
+  const y = tf.mul(tf.maximum(x, 0), 0.5);
+  let upper: tf.Tensor = odd ? tf.sub(1, tf.erf(tf.sqrt(y))) : tf.zeros(y.shape);
+  if (n > 0) {
+    const a = Float32Array.from({length: n}, (_, j) => j + (odd ? 0.5 : 0));
+    const logA = a.map((v) => (v > 0 ? Math.log(v) : 0));
+    const c = a.map((v, j) => (v > 0 ? v * (logA[j] as number) - v : 0) - logGamma(v + 1));
+    const yc = tf.expandDims(y, -1);
+    const aRow = tf.tensor1d(a);
+    const diff = tf.sub(yc, aRow); // y − a, [N, n]
+    const near = tf.less(tf.abs(diff), tf.mul(aRow, 0.5));
+    const logRatio = tf.where(near, tf.log1p(tf.div(diff, tf.maximum(aRow, 0.5))),
+      tf.sub(tf.log(tf.maximum(yc, 1e-30)), tf.tensor1d(logA)));
+    const t = tf.add(tf.sub(tf.mul(aRow, logRatio), diff), tf.tensor1d(c));
+    upper = tf.add(upper, tf.sum(tf.exp(t), -1));
+  }
+  return tf.clipByValue(tf.sub(1, upper), 0, 1);
+}
+
+/** `2Φ(z) − 1 = erf(z/√2)` and `φ(z)`, elementwise. */
+function centralAndDensity(z: tf.Tensor): {central: tf.Tensor; density: tf.Tensor} {
+  return {central: tf.erf(tf.mul(z, Math.SQRT1_2)),
+    density: tf.mul(tf.exp(tf.mul(tf.square(z), -0.5)), 1 / Math.sqrt(2 * Math.PI))};
+}
+
+/**
+ * `A(m, s) = E|X| for X ~ N(m, s²) = 2s·φ(m/s) + m·(2Φ(m/s) − 1)`, elementwise.
+ * The Gaussian CRPS is `A(y − μ, σ) − A(0, √2 σ)/2`, the mixture's is built
+ * from it too (Grimit et al. 2006).
+ */
+export function expectedAbs(m: tf.Tensor, s: tf.Tensor): tf.Tensor {
+  const {central, density} = centralAndDensity(tf.div(m, s));
+  return tf.add(tf.mul(tf.mul(s, 2), density), tf.mul(m, central));
+}
+
+/** Draws `[S, n, d]` from the rows (one Gaussian or a mixture per row). */
+export function sampleRows(rows: tf.Tensor2D, d: number, layout: GaussianLayout, K: number | null, S: number,
+                           seed: number | undefined): tf.Tensor3D {
+  const n = rows.shape[0];
+  if (K !== null) {
+    const {logits, mean, scaleTril} = unpackGaussianMixture(rows, {components: K, dim: d, layout});
+    return sampleGaussianMixture(logits, mean, scaleTril, S, seed) as tf.Tensor3D;
+  }
+  if (layout === 'diag') {
+    const eps = tf.randomNormal([S, n, d], 0, 1, 'float32', seed);
+    return tf.add(tf.slice(rows, [0, 0], [-1, d]), tf.mul(tf.slice(rows, [0, d], [-1, d]), eps));
+  }
+  const {mean, scaleTril} = unpackGaussian(rows, {dim: d, layout});
+  return sampleGaussian(mean, scaleTril, S, seed) as tf.Tensor3D;
+}
+
+/** Per-row log-density of `points [n, d or W]` under the rows. */
+export function logDensity(points: tf.Tensor2D, rows: tf.Tensor2D, d: number, layout: GaussianLayout,
+                           K: number | null, minDiag: number): tf.Tensor1D {
+  return tf.neg(K === null
+    ? gaussianNLLOp([points, rows], {dim: d, layout, minDiag})
+    : gaussianMixtureNLLOp([points, rows], {components: K, dim: d, layout, minDiag})) as tf.Tensor1D;
+}
+
+/**
+ * The highest-density level of each point: the probability mass of the
+ * region where the model's density exceeds its density at the point, in
+ * [0, 1]. The point lies in the central `level` region exactly when this is
+ * ≤ level. For one Gaussian it is `F_χ²_d(M²)`; for a mixture, which has
+ * no closed form, it is estimated from `S` draws X_s of each row:
+ *
+ *   u = (#{s : p(X_s) > p(y)} + V) / (S + 1),   V ~ U(0, 1).
+ *
+ * When y is a draw from the model, it and the S draws are exchangeable, so
+ * the count is uniform on {0, …, S} and u is exactly U(0, 1) for any S (a
+ * randomized rank, as for the PIT of discrete forecasts). Coverage and PIT
+ * built on u are therefore unbiased; S only sets their noise (the count's
+ * standard error is √(u(1 − u)/S)). Draws are scored in chunks of at most
+ * ~4M row entries, so memory stays bounded in S.
+ */
+export function mixtureDensityLevel(points: tf.Tensor2D, rows: tf.Tensor2D, d: number, layout: GaussianLayout,
+                                    K: number, minDiag: number, S: number, seed: number | undefined): tf.Tensor1D {
+  const n = rows.shape[0];
+  const w = rows.shape[1];
+  const x = tf.slice(points, [0, 0], [n, d]);
+  const logpY = logDensity(x, rows, d, layout, K, minDiag);
+  const draws = sampleRows(rows, d, layout, K, S, seed);
+  const chunk = Math.max(1, Math.min(S, Math.floor(4e6 / (n * w))));
+  let above: tf.Tensor = tf.zeros([n]);
+  for (let s0 = 0; s0 < S; s0 += chunk) {
+    const c = Math.min(chunk, S - s0);
+    const next = tf.tidy(() => {
+      const pts = tf.reshape(tf.slice(draws, [s0, 0, 0], [c, n, d]), [c * n, d]) as tf.Tensor2D;
+      const lp = tf.reshape(logDensity(pts, tf.tile(rows, [c, 1]) as tf.Tensor2D, d, layout, K, minDiag), [c, n]);
+      return tf.add(above, tf.sum(tf.cast(tf.greater(lp, logpY), 'float32'), 0));
+    });
+    above.dispose();
+    above = next;
+  }
+  const v = tf.randomUniform([n], 0, 1, 'float32', seed === undefined ? undefined : seed + 7);
+  return tf.div(tf.add(above, v), S + 1) as tf.Tensor1D;
+}
+
+/** The per-row density level of the points under the rows: exact for one Gaussian, sampled for a mixture. */
+export function densityLevel(points: tf.Tensor2D, rows: tf.Tensor2D, d: number, layout: GaussianLayout,
+                             K: number | null, minDiag: number, S: number, seed: number | undefined): tf.Tensor1D {
+  return K === null
+    ? chiSquareCdfTensor(mahalanobisSquared(points, rows, d, layout, minDiag), d) as tf.Tensor1D
+    : mixtureDensityLevel(points, rows, d, layout, K, minDiag, S, seed);
+}
+
+/**
+ * CRPS of each marginal, averaged over the d dimensions, `[n] `: for
+ * N(μ, σ²) and z = (y − μ)/σ (Gneiting & Raftery 2007, eq. 21),
+ *
+ *   CRPS = σ [z (2Φ(z) − 1) + 2φ(z) − 1/√π] = A(y − μ, σ) − σ/√π.
+ */
+export function gaussianCrpsRows(points: tf.Tensor2D, rows: tf.Tensor2D, d: number, layout: GaussianLayout,
+                                 minDiag: number): tf.Tensor1D {
+  const {mean, sd} = marginals(rows, d, layout, minDiag);
+  const y = tf.slice(points, [0, 0], [-1, d]);
+  return tf.mean(tf.sub(expectedAbs(tf.sub(y, mean), sd), tf.mul(sd, 1 / Math.sqrt(Math.PI))), 1);
+}
+
+/**
+ * CRPS of each marginal of a Gaussian mixture, averaged over the d
+ * dimensions, `[n]`, in closed form (Grimit et al. 2006, eq. 5), with
+ * CRPS = E|X − y| − ½ E|X − X'|:
+ *
+ *   CRPS = Σ_k w_k A(y − μ_k, σ_k) − ½ Σ_{k,l} w_k w_l A(μ_k − μ_l, √(σ_k² + σ_l²)),
+ *
+ * where A(m, s) = E|N(m, s²)| ({@link expectedAbs}); O(K²·d) per row.
+ */
+export function mixtureCrpsRows(points: tf.Tensor2D, rows: tf.Tensor2D, d: number, layout: GaussianLayout, K: number,
+                                minDiag: number): tf.Tensor1D {
+  const n = rows.shape[0];
+  const {logWeights, components} = mixtureParts(rows, K, d, layout);
+  const m = marginals(components, d, layout, minDiag);
+  const mean = tf.reshape(m.mean, [n, K, d]);
+  const sd = tf.reshape(m.sd, [n, K, d]);
+  const w = tf.reshape(tf.exp(logWeights), [n, K, 1]);
+  const y = tf.reshape(tf.slice(points, [0, 0], [n, d]), [n, 1, d]);
+  const toPoint = tf.sum(tf.mul(w, expectedAbs(tf.sub(y, mean), sd)), 1);
+  const ww = tf.mul(tf.reshape(w, [n, K, 1, 1]), tf.reshape(w, [n, 1, K, 1]));
+  const dm = tf.sub(tf.reshape(mean, [n, K, 1, d]), tf.reshape(mean, [n, 1, K, d]));
+  const var2 = tf.add(tf.reshape(tf.square(sd), [n, K, 1, d]), tf.reshape(tf.square(sd), [n, 1, K, d]));
+  const between = tf.sum(tf.mul(ww, expectedAbs(dm, tf.sqrt(var2))), [1, 2]);
+  return tf.mean(tf.sub(toPoint, tf.mul(between, 0.5)), 1);
+}
+
+/**
+ * The fair energy score of draws `x [S, n, d]` for points `y [n, d]`
+ * (Gneiting & Raftery 2007, eq. 22, with the unbiased pair term):
+ *
+ *   ES = (1/S) Σ_s ‖X_s − y‖ − 1/(2S(S − 1)) Σ_{s≠t} ‖X_s − X_t‖.
+ *
+ * The pair distances come from one batched Gram matrix of the draws
+ * centred on their own mean, ‖a − b‖² = ‖a‖² + ‖b‖² − 2a·b: centring keeps
+ * the norms at the spread of the draws, so float32 loses nothing to a mean
+ * far from 0. O(S²·d) per row, O(n·S²) memory.
+ */
+export function energyScoreRows(x: tf.Tensor3D, y: tf.Tensor2D): tf.Tensor1D {
+  const S = x.shape[0];
+  const toPoint = tf.mean(tf.sqrt(tf.sum(tf.square(tf.sub(x, y)), 2)), 0);
+  const c = tf.transpose(tf.sub(x, tf.mean(x, 0)), [1, 0, 2]); // [n, S, d]
+  const sq = tf.sum(tf.square(c), 2); // [n, S]
+  const gram = tf.matMul(c, c, false, true); // [n, S, S]
+  const d2 = tf.sub(tf.add(tf.expandDims(sq, 2), tf.expandDims(sq, 1)), tf.mul(gram, 2));
+  const pairs = tf.sum(tf.sqrt(tf.relu(d2)), [1, 2]);
+  return tf.sub(toPoint, tf.div(pairs, 2 * S * (S - 1))) as tf.Tensor1D;
+}
