@@ -6,7 +6,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {gaussianKLLoss, gaussianMixtureNLLLoss, gaussianMixtureParamsSize, gaussianNLLLoss, packGaussian, padTargets} from '../src/index';
+import {
+  gaussianCoverage, gaussianCRPS, gaussianKLLoss, gaussianMixtureNLLLoss, gaussianMixtureParamsSize, gaussianNLLLoss, packGaussian,
+  padTargets,
+} from '../src/index';
 import {compositePath} from './helpers';
 
 async function kernelsPerStep(kind: 'kl' | 'nll', batch: number, d: number): Promise<number> {
@@ -66,5 +69,27 @@ describe('kernels per loss step', () => {
     for (const K of [2, 3, 8]) counts.push(await mixtureKernelsPerStep(K, 64, 4));
     expect(counts).toEqual([counts[0], counts[0], counts[0]]);
     if (!compositePath()) expect(counts[0]!).toBeLessThanOrEqual(16);
+  });
+});
+
+describe('kernels per calibration metric call', () => {
+  // What model.compile({metrics: [gaussianCoverage(), gaussianCRPS()]}) adds
+  // to a step: on the fast path each is one fused kernel (the trainer then
+  // takes its mean).
+  it.each([[256, 8], [1024, 16]])('gaussianCoverage and gaussianCRPS at (batch %i, d %i): one kernel each on the fast path', async (batch, d) => {
+    const yPred = tf.tidy(() => packGaussian(tf.zeros([batch, d]), tf.broadcastTo(tf.eye(d), [batch, d, d])));
+    const yTrue = tf.zeros([batch, d]);
+    const count = async (f: () => tf.Tensor) => {
+      f().dispose(); // warm-up
+      return (await tf.profile(() => f())).kernels.length;
+    };
+    const cover = await count(() => gaussianCoverage()(yTrue, yPred));
+    const crps = await count(() => gaussianCRPS()(yTrue, yPred));
+    tf.dispose([yPred, yTrue]);
+    if (!compositePath()) {
+      expect([cover, crps]).toEqual([1, 1]);
+    } else {
+      expect(cover + crps).toBeLessThanOrEqual(80);
+    }
   });
 });

@@ -95,7 +95,8 @@ function rowsWithGrad(p: Primitive, inputs: tf.Tensor[], run: (ins: tf.Tensor[])
  * alone runs; under a tape (tf.grad, model.fit) the `WithGrad` kernel
  * computes the value and the per-row gradients together, and the backward
  * pass only scales them by `dy` (rowsWithGrad). `'backward'` primitives run
- * the value kernel and, on the backward pass, the `Grad` kernel.
+ * the value kernel and, on the backward pass, the `Grad` kernel. `'none'`
+ * primitives run the value kernel, and have no gradient.
  */
 export function fusedOp<I extends string, A extends tf.NamedAttrMap>(
     p: Primitive<I, A>, composite: CompositeFn<A>): (inputs: tf.Tensor[], attrs: A) => tf.Tensor {
@@ -106,6 +107,7 @@ export function fusedOp<I extends string, A extends tf.NamedAttrMap>(
 
   return (inputs, attrs) => {
     if (!usesFusedKernel(p)) return composite(inputs, attrs);
+    if (p.grad === 'none') return run(p.name, named(inputs), attrs) as tf.Tensor;
     if (p.grad === 'rows') {
       if (!tf.engine().isTapeOn()) return run(p.name, named(inputs), attrs) as tf.Tensor;
       return rowsWithGrad(p, inputs, (ts) => run(p.gradName, named(ts), attrs) as tf.Tensor[]);

@@ -13,12 +13,13 @@
  *   the backward pass only scales those rows by `dy` (`ScaleRows`).
  * - `'backward'`: a `<name>Grad` kernel takes the inputs, the output `y` and
  *   the upstream `dy`, and returns one gradient per input.
+ * - `'none'`: no gradient (a metric's statistic); only the value kernel.
  */
 import {NamedAttrMap, NamedTensorInfoMap} from '@tensorflow/tfjs-core';
 
 import {GaussianLayout} from '../layout/row_layout.js';
 
-export type GradMode = 'rows' | 'backward';
+export type GradMode = 'rows' | 'backward' | 'none';
 
 /** A primitive's contract. `A` is its attribute type (carried by the type only). */
 export interface Primitive<I extends string = string, A extends NamedAttrMap = NamedAttrMap> {
@@ -27,7 +28,7 @@ export interface Primitive<I extends string = string, A extends NamedAttrMap = N
   /** Input names, in the order the dispatcher's op takes them. */
   readonly inputNames: readonly I[];
   readonly grad: GradMode;
-  /** `<name>WithGrad` (`'rows'`) or `<name>Grad` (`'backward'`). */
+  /** `<name>WithGrad` (`'rows'`), `<name>Grad` (`'backward'`), or the name itself (`'none'`). */
   readonly gradName: string;
   /** Inputs the gradient kernel reads, of `inputNames`, `'y'` and `'dy'` (`'backward'` only). */
   readonly gradInputNames: readonly string[];
@@ -39,7 +40,7 @@ function primitive<I extends string, A extends NamedAttrMap>(
     name: string, inputNames: readonly I[], grad: GradMode, gradInputNames?: readonly string[]): Primitive<I, A> {
   return {
     name, inputNames, grad,
-    gradName: grad === 'rows' ? `${name}WithGrad` : `${name}Grad`,
+    gradName: grad === 'rows' ? `${name}WithGrad` : grad === 'backward' ? `${name}Grad` : name,
     gradInputNames: gradInputNames ?? inputNames,
   };
 }
@@ -114,6 +115,26 @@ export type CholeskyInputs = Pick<NamedTensorInfoMap, 'a'>;
 export const Cholesky = primitive<keyof CholeskyInputs, CholeskyAttrs>(
   'TfjsGaussianCholesky', ['a'], 'backward', ['y', 'dy']);
 
+/** The per-row statistics of the calibration metrics (metrics/). */
+export type RowStatistic = 'mahalanobisSquared' | 'coverage' | 'crps';
+
+/**
+ * One number per row of the points in the first `dim` columns of
+ * `x [B, Wx]` and the Gaussians in `yPred [B, W]`, output `[B]`:
+ * `'mahalanobisSquared'`, M² = ‖L⁻¹(x − μ)‖² with the diagonal guard;
+ * `'coverage'`, 1 where M² ≤ `bound` else 0; `'crps'`, the CRPS of each
+ * marginal N(μ_i, Σ_ii) averaged over the d dimensions (σ_i kept ≥ minDiag).
+ * No gradient: metrics run off the tape.
+ */
+export interface GaussianRowStatisticAttrs extends GaussianRowAttrs {
+  statistic: RowStatistic;
+  /** The bound on M² (a χ²_d quantile) of `'coverage'`; ignored by the others (pass 0). */
+  bound: number;
+}
+export type GaussianRowStatisticInputs = GaussianNLLInputs;
+export const GaussianRowStatistic = primitive<keyof GaussianRowStatisticInputs, GaussianRowStatisticAttrs>(
+  'TfjsGaussianRowStatistic', ['x', 'yPred'], 'none');
+
 /**
  * Helper kernel of the `'rows'` backward pass: `x [B, ...] * scale [B]`, row
  * by row. Optional per backend: without it the dispatcher broadcasts a tf.mul.
@@ -128,8 +149,10 @@ export type ScaleRowsInputs = Pick<NamedTensorInfoMap, 'x' | 'scale'>;
 export const CORE_PRIMITIVES: readonly Primitive[] = [GaussianKL, GaussianNLL, GaussianMixtureNLL, TriangularSolve];
 
 /**
- * Every primitive with fused kernels somewhere. Cholesky is fused on the
- * backends that compute on the CPU (cpu, wasm, tensorflow); on the GPU
- * backends it runs the composite path (kernels/webgl/register.ts says why).
+ * Every primitive with fused kernels somewhere. Cholesky and the metrics'
+ * row statistics are fused on the backends that compute on the CPU (cpu,
+ * wasm, tensorflow); on the GPU backends they run the composite path
+ * (kernels/webgl/register.ts says why for Cholesky; a metric's few
+ * elementwise ops gain little from a GPU program of their own).
  */
-export const PRIMITIVES: readonly Primitive[] = [...CORE_PRIMITIVES, Cholesky];
+export const PRIMITIVES: readonly Primitive[] = [...CORE_PRIMITIVES, Cholesky, GaussianRowStatistic];

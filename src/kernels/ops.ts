@@ -15,9 +15,10 @@ import {compositeCholesky} from './composite/cholesky.js';
 import {compositeGaussianKL} from './composite/gaussian_kl.js';
 import {compositeGaussianMixtureNLL} from './composite/gaussian_mixture_nll.js';
 import {compositeGaussianNLL} from './composite/gaussian_nll.js';
+import {compositeRowStatistic} from './composite/row_statistic.js';
 import {compositeTriangularSolve} from './composite/triangular_solve.js';
 import {fusedOp} from './fused_op.js';
-import {Cholesky, GaussianKL, GaussianMixtureNLL, GaussianNLL, TriangularSolve} from './kernel_names.js';
+import {Cholesky, GaussianKL, GaussianMixtureNLL, GaussianNLL, GaussianRowStatistic, TriangularSolve} from './kernel_names.js';
 
 /** Per-row KL, `[B, W], [B, W] -> [B]`. */
 export const gaussianKLOp = fusedOp(GaussianKL, compositeGaussianKL);
@@ -29,3 +30,5 @@ export const gaussianMixtureNLLOp = fusedOp(GaussianMixtureNLL, compositeGaussia
 export const triangularSolveOp = fusedOp(TriangularSolve, compositeTriangularSolve);
 /** Cholesky factor, `[B, n, n] -> [B, n, n]`, NaN for a matrix that is not positive definite. */
 export const choleskyOp = fusedOp(Cholesky, compositeCholesky);
+/** A calibration metric's per-row statistic, `[B, d or W], [B, W] -> [B]`, no gradient. */
+export const gaussianRowStatisticOp = fusedOp(GaussianRowStatistic, compositeRowStatistic);

@@ -1,9 +1,7 @@
-import * as tf from '@tensorflow/tfjs-core';
-
+import {gaussianRowStatisticOp} from '../kernels/ops.js';
 import {chiSquareQuantile} from '../math/distribution_functions.js';
 import {fail} from '../util/checks.js';
 import {GaussianMetricFn, GaussianMetricOptions, metricSpec, perSampleMetric} from './metric_args.js';
-import {mahalanobisSquared} from './statistics.js';
 
 /** Options of {@link gaussianCoverage}. */
 export interface GaussianCoverageOptions extends GaussianMetricOptions {
@@ -53,7 +51,7 @@ export function gaussianCoverage(options: GaussianCoverageOptions = {}): Gaussia
   const bounds = new Map<number, number>();
   return perSampleMetric(fn, spec, coverageName(fn, level), ({yTrue, yPred, dim}) => {
     if (!bounds.has(dim)) bounds.set(dim, chiSquareQuantile(level, dim));
-    const m2 = mahalanobisSquared(yTrue, yPred, dim, spec.layout, spec.minDiag);
-    return tf.cast(tf.lessEqual(m2, bounds.get(dim) as number), 'float32');
+    return gaussianRowStatisticOp([yTrue, yPred], {dim, layout: spec.layout, minDiag: spec.minDiag, statistic: 'coverage',
+      bound: bounds.get(dim) as number});
   });
 }

@@ -14,12 +14,10 @@ import {sampleGaussian} from '../distributions/sample_gaussian.js';
 import {sampleGaussianMixture} from '../distributions/sample_gaussian_mixture.js';
 import {unpackGaussian} from '../distributions/unpack_gaussian.js';
 import {unpackGaussianMixture} from '../distributions/unpack_gaussian_mixture.js';
-import {gaussianMixtureNLLOp, gaussianNLLOp} from '../kernels/ops.js';
+import {expectedAbs, marginals} from '../kernels/composite/row_statistic.js';
+import {gaussianMixtureNLLOp, gaussianNLLOp, gaussianRowStatisticOp} from '../kernels/ops.js';
 import {GaussianLayout, rowLayout, widthOf} from '../layout/row_layout.js';
-import {unpackRows} from '../layout/unpack_rows.js';
 import {logGamma} from '../math/gamma.js';
-
-const LOG_2PI = Math.log(2 * Math.PI);
 
 /** The columns of a row that hold the diagonal of its factor (`L_ii`, or `σ_i` in `'diag'`). */
 function diagColumns(d: number, layout: GaussianLayout): tf.Tensor1D {
@@ -38,32 +36,13 @@ export function logDetScale(rows: tf.Tensor2D, d: number, layout: GaussianLayout
 }
 
 /**
- * Squared Mahalanobis distances `M² = ‖L⁻¹(x − μ)‖²`, `[n, d or W], [n, W] -> [n]`.
- *
- * From the NLL kernel: NLL = ½ d log 2π + Σ log|L_ii| + ½ M², so
- * M² = 2 NLL − d log 2π − 2 Σ log|L_ii|, with the same diagonal guard on
- * both sides. The subtraction costs `|NLL|·u` absolute (u = 6e-8 in
- * float32): below 1e-5 relative to M² unless log|det L| exceeds ~100·M²,
- * and the χ² tests it feeds are insensitive at that level.
+ * Squared Mahalanobis distances `M² = ‖L⁻¹(x − μ)‖²` with the losses'
+ * diagonal guard, `[n, d or W], [n, W] -> [n]`: the GaussianRowStatistic
+ * kernel (float64 on cpu, wasm and tensorflow; composite elsewhere).
  */
 export function mahalanobisSquared(points: tf.Tensor2D, rows: tf.Tensor2D, d: number, layout: GaussianLayout,
                                    minDiag: number): tf.Tensor1D {
-  const nll = gaussianNLLOp([points, rows], {dim: d, layout, minDiag});
-  const m2 = tf.sub(tf.mul(tf.sub(nll, logDetScale(rows, d, layout, minDiag)), 2), d * LOG_2PI);
-  return tf.relu(m2) as tf.Tensor1D; // rounding can leave −1e-7 where M² = 0
-}
-
-/**
- * Means and marginal standard deviations `σ_i = √Σ_ii = ‖row i of L‖`,
- * `[n, W] -> {mean [n, d], sd [n, d]}`; σ_i is kept at least `minDiag`.
- */
-export function marginals(rows: tf.Tensor2D, d: number, layout: GaussianLayout, minDiag: number):
-  {mean: tf.Tensor2D; sd: tf.Tensor2D} {
-  const mean = tf.slice(rows, [0, 0], [-1, d]);
-  const sd = layout === 'diag'
-    ? tf.abs(tf.slice(rows, [0, d], [-1, d]))
-    : tf.sqrt(tf.sum(tf.square(unpackRows(rows, d, layout).scaleTril), 2));
-  return {mean, sd: (minDiag > 0 ? tf.maximum(sd, minDiag) : sd) as tf.Tensor2D};
+  return gaussianRowStatisticOp([points, rows], {dim: d, layout, minDiag, statistic: 'mahalanobisSquared', bound: 0}) as tf.Tensor1D;
 }
 
 /** Mixture rows `[n, K + K·w]` as log-weights `[n, K]` and component rows `[n·K, w]`. */
@@ -116,22 +95,6 @@ export function chiSquareCdfTensor(x: tf.Tensor, d: number): tf.Tensor {
     upper = tf.add(upper, tf.sum(tf.exp(t), -1));
   }
   return tf.clipByValue(tf.sub(1, upper), 0, 1);
-}
-
-/** `2Φ(z) − 1 = erf(z/√2)` and `φ(z)`, elementwise. */
-function centralAndDensity(z: tf.Tensor): {central: tf.Tensor; density: tf.Tensor} {
-  return {central: tf.erf(tf.mul(z, Math.SQRT1_2)),
-    density: tf.mul(tf.exp(tf.mul(tf.square(z), -0.5)), 1 / Math.sqrt(2 * Math.PI))};
-}
-
-/**
- * `A(m, s) = E|X| for X ~ N(m, s²) = 2s·φ(m/s) + m·(2Φ(m/s) − 1)`, elementwise.
- * The Gaussian CRPS is `A(y − μ, σ) − A(0, √2 σ)/2`, the mixture's is built
- * from it too (Grimit et al. 2006).
- */
-export function expectedAbs(m: tf.Tensor, s: tf.Tensor): tf.Tensor {
-  const {central, density} = centralAndDensity(tf.div(m, s));
-  return tf.add(tf.mul(tf.mul(s, 2), density), tf.mul(m, central));
 }
 
 /** Draws `[S, n, d]` from the rows (one Gaussian or a mixture per row). */
@@ -206,16 +169,16 @@ export function densityLevel(points: tf.Tensor2D, rows: tf.Tensor2D, d: number, 
 }
 
 /**
- * CRPS of each marginal, averaged over the d dimensions, `[n] `: for
+ * CRPS of each marginal, averaged over the d dimensions, `[n]`: for
  * N(μ, σ²) and z = (y − μ)/σ (Gneiting & Raftery 2007, eq. 21),
  *
- *   CRPS = σ [z (2Φ(z) − 1) + 2φ(z) − 1/√π] = A(y − μ, σ) − σ/√π.
+ *   CRPS = σ [z (2Φ(z) − 1) + 2φ(z) − 1/√π] = A(y − μ, σ) − σ/√π,
+ *
+ * by the GaussianRowStatistic kernel.
  */
 export function gaussianCrpsRows(points: tf.Tensor2D, rows: tf.Tensor2D, d: number, layout: GaussianLayout,
                                  minDiag: number): tf.Tensor1D {
-  const {mean, sd} = marginals(rows, d, layout, minDiag);
-  const y = tf.slice(points, [0, 0], [-1, d]);
-  return tf.mean(tf.sub(expectedAbs(tf.sub(y, mean), sd), tf.mul(sd, 1 / Math.sqrt(Math.PI))), 1);
+  return gaussianRowStatisticOp([points, rows], {dim: d, layout, minDiag, statistic: 'crps', bound: 0}) as tf.Tensor1D;
 }
 
 /**

@@ -17,8 +17,13 @@ function model(): tf.Sequential {
 }
 
 describe('metrics in model.compile', () => {
-  const x = tf.randomNormal([64, 3], 0, 1, 'float32', 1);
-  const y = tf.randomNormal([64, 2], 0, 1, 'float32', 2);
+  // Made once the test backend is active (test/setup), not at collection time.
+  let x: tf.Tensor;
+  let y: tf.Tensor;
+  beforeAll(() => {
+    x = tf.keep(tf.randomNormal([64, 3], 0, 1, 'float32', 1));
+    y = tf.keep(tf.randomNormal([64, 2], 0, 1, 'float32', 2));
+  });
   const metrics = [gaussianCoverage({layout: 'packed'}), gaussianCRPS({layout: 'packed'}), gaussianPIT({layout: 'packed'})];
 
   it('model.evaluate reports each metric as the batch mean of a direct call, under the metric\'s name', () => {
@@ -67,14 +72,14 @@ describe('metrics in model.compile', () => {
 
   it('mixture metrics work in model.compile', () => {
     const K = 2;
-    const rows = tf.concat([tf.zeros([64, K]), tf.tile(tf.tensor2d([[0, 0, 1, 1]]), [64, K])], 1);
-    const m = tf.sequential({layers: [tf.layers.dense({units: rows.shape[1], inputShape: [3], kernelInitializer: 'zeros',
+    const width = K + K * 4; // K logits, then K 'diag' rows of d = 2: [μ (2) | σ (2)]
+    const m = tf.sequential({layers: [tf.layers.dense({units: width, inputShape: [3], kernelInitializer: 'zeros',
       biasInitializer: tf.initializers.constant({value: 0.5})})]});
     const cover = gaussianMixtureCoverage({components: K, layout: 'diag', samples: 20, seed: 1});
     const crps = gaussianMixtureCRPS({components: K, layout: 'diag'});
     m.compile({optimizer: 'sgd', loss: 'meanSquaredError', metrics: [cover, crps]});
     expect(m.metricsNames).toEqual(['loss', 'gaussianMixtureCoverage90', 'gaussianMixtureCRPS']);
-    const out = m.evaluate(x, tf.concat([y, tf.zeros([64, rows.shape[1] - 2])], 1)) as tf.Scalar[];
+    const out = m.evaluate(x, tf.concat([y, tf.zeros([64, width - 2])], 1)) as tf.Scalar[];
     expect(out.every((v) => Number.isFinite(v.dataSync()[0]!))).toBe(true);
   });
 });

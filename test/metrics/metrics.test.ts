@@ -174,3 +174,17 @@ describe('energyScore', () => {
     expect(Math.abs(mean(gaussianCRPS()(y, full)) - mean(gaussianCRPS({layout: 'diag'})(y, diag)))).toBeLessThan(1e-5);
   });
 });
+
+describe('fused kernels read the current data (tfjs-node caches recent input copies by dataId)', () => {
+  it('a metric on a variable sees its new value after assign, and an NLL step after it too', () => {
+    const c = F.gaussian.find((g) => g.layout === 'full' && g.d === 2)!;
+    const v = tf.variable(tf.tensor2d(c.yPred));
+    const crps = gaussianCRPS();
+    const first = crps(c.yTrue, v);
+    expectClose(first, c.crps, CRPS_TOL, 'before assign');
+    v.assign(tf.mul(v, 2));
+    expectClose(crps(c.yTrue, v), gaussianCRPS()(c.yTrue, tf.mul(tf.tensor2d(c.yPred), 2)), {rtol: 0, atol: 0}, 'after assign');
+    expect(Math.abs(tf.sub(crps(c.yTrue, v), first).dataSync()[0]!)).toBeGreaterThan(1e-3);
+    v.dispose();
+  });
+});
