@@ -24,9 +24,19 @@ import * as tf from '@tensorflow/tfjs';
 
 import {cholesky, FORCE_COMPOSITE_FLAG, gaussianKLLoss, gaussianMixtureNLLLoss, gaussianNLLLoss} from '../src/index';
 import {tryBackend} from '../examples/backend';
+import {fitMetricsTable, FitMetricsRow, timeFitMetrics} from './fit_metrics';
 
 const BROWSER_BEGIN = '<!-- browser bench: begin';
 const BROWSER_END = '<!-- browser bench: end -->';
+const METRICS_BEGIN = '<!-- fit metrics: begin -->';
+const METRICS_END = '<!-- fit metrics: end -->';
+
+/** The text of `old` between `begin` and `end` (markers included), or ''. */
+function section(old: string, begin: string, end: string): string {
+  const i = old.indexOf(begin);
+  const j = old.indexOf(end);
+  return i >= 0 && j > i ? old.slice(i, j + end.length) : '';
+}
 
 const SIZES: Array<[number, number]> = [[32, 2], [256, 8], [1024, 16], [64, 32]];
 const QUICK = process.env['BENCH_QUICK'] === '1';
@@ -260,6 +270,17 @@ async function main(): Promise<void> {
   }
   peers.forEach((p) => p.stop());
 
+  // The calibration metrics' share of a model.fit step (BENCH_ONLY=metrics for this part alone).
+  const fitRows: FitMetricsRow[] = [];
+  if (only === undefined || only.includes('metrics')) {
+    for (const b of backends.filter((c) => !c.composite)) {
+      await tf.setBackend(b.name);
+      const r = await timeFitMetrics(b.label);
+      fitRows.push(r);
+      console.log(`metrics in fit (${r.batch}, ${r.d}), ${b.label}: ` + fitMetricsTable([r]).trim().split('\n').pop());
+    }
+  }
+
   const lines: string[] = [];
   lines.push('# Benchmark: one loss + gradient step');
   lines.push('');
@@ -300,12 +321,17 @@ async function main(): Promise<void> {
   const table = lines.join('\n') + '\n';
   console.log('');
   console.log(table);
-  // The browser section (npm run bench:browser) is kept as it is.
+  // Each part rewrites only its own section: the loss cells (the text before
+  // the first marker), the fit-metrics section, and the browser section
+  // (npm run bench:browser), which is kept as it is.
   const file = path.join(__dirname, 'RESULTS.md');
   const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-  const i = old.indexOf(BROWSER_BEGIN);
-  const j = old.indexOf(BROWSER_END);
-  fs.writeFileSync(file, i >= 0 && j > i ? `${table}\n${old.slice(i, j + BROWSER_END.length)}\n` : table);
+  const firstMarker = [METRICS_BEGIN, BROWSER_BEGIN].map((m) => old.indexOf(m)).filter((i) => i >= 0);
+  const oldLosses = firstMarker.length ? old.slice(0, Math.min(...firstMarker)).trimEnd() + '\n' : old;
+  const metrics = fitRows.length ? `${METRICS_BEGIN}\n${fitMetricsTable(fitRows)}${METRICS_END}`
+    : section(old, METRICS_BEGIN, METRICS_END);
+  const browser = section(old, BROWSER_BEGIN, BROWSER_END);
+  fs.writeFileSync(file, [cells.length ? table : oldLosses, metrics, browser].filter(Boolean).join('\n') + '\n');
   console.log(`written to ${path.join('bench', 'RESULTS.md')}`);
 }
 
