@@ -3,7 +3,9 @@
  * that starts, fillTriangular, triangularSolve, klDivergence, gaussianKLLoss,
  * gaussianNLLLoss (the 'full', 'packed' and 'diag' layouts) and
  * gaussianMixtureNLLLoss give the values and gradients of the committed float64
- * fixtures, within a tolerance stated per backend. Results go to
+ * fixtures, and the calibration metrics (gaussianPIT, gaussianCoverage,
+ * gaussianCRPS, gaussianMixtureCRPS, energyScore) their scipy/numpy values,
+ * within a tolerance stated per backend. Results go to
  * window.__checks for the runner.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -11,11 +13,12 @@ import {setWasmPaths} from '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-webgpu';
 
 import {
-  FORCE_COMPOSITE_FLAG, fillTriangular, gaussianKLLoss, gaussianMixtureNLLLoss, gaussianNLLLoss, hasFusedKernels, klDivergence,
-  triangularSolve,
+  energyScore, FORCE_COMPOSITE_FLAG, fillTriangular, gaussianCoverage, gaussianCRPS, gaussianKLLoss, gaussianMixtureCRPS,
+  gaussianMixtureNLLLoss, gaussianNLLLoss, gaussianPIT, hasFusedKernels, klDivergence, triangularSolve,
 } from 'tfjs-gaussian';
 import {lossStep} from '../../bench/browser/step';
 import accuracyFixture from '../fixtures/accuracy.json';
+import calibrationFixture from '../fixtures/calibration.json';
 import diagFixture from '../fixtures/diag_losses.json';
 import solveFixture from '../fixtures/triangular_solve.json';
 import fillFixture from '../fixtures/fill_triangular.json';
@@ -198,6 +201,34 @@ async function runChecks(name: string, composite: boolean, res: BackendResult): 
       compare(pending, tol, `${label} grad yTrue`, gt!, c.gradYTrue);
       compare(pending, tol, `${label} grad yPred`, gp!, c.gradYPred);
     });
+  }
+  // Calibration metrics (test/metrics/metrics.test.ts states the same
+  // tolerances): coverage exactly (every point is >= 1e-3 in PIT from the
+  // bounds), PIT within 2e-4 absolute on float32 paths, CRPS and the energy
+  // score at the backend's tolerance.
+  const pitTol = {rtol: 0, atol: Math.max(2e-5, tol.atol)};
+  for (const c of calibrationFixture.gaussian) {
+    tf.tidy(() => {
+      const opts = {layout: c.layout as 'full'};
+      const label = `calibration ${c.layout} d=${c.d}`;
+      const [yt, yp] = [tf.tensor2d(c.yTrue), tf.tensor2d(c.yPred)];
+      compare(pending, pitTol, `${label} PIT`, gaussianPIT(opts)(yt, yp), c.pit);
+      compare(pending, {rtol: 0, atol: 0}, `${label} coverage 0.5`, gaussianCoverage({...opts, level: 0.5})(yt, yp),
+        c.coverage50.map(Number));
+      compare(pending, {rtol: 0, atol: 0}, `${label} coverage 0.9`, gaussianCoverage(opts)(yt, yp), c.coverage90.map(Number));
+      compare(pending, tol, `${label} CRPS`, gaussianCRPS(opts)(yt, yp), c.crps);
+    });
+  }
+  for (const c of calibrationFixture.mixture) {
+    tf.tidy(() => {
+      const crps = gaussianMixtureCRPS({components: c.components, layout: c.layout as 'full'});
+      compare(pending, tol, `calibration mixture ${c.layout} K=${c.components} d=${c.d} CRPS`,
+        crps(tf.tensor2d(c.yTrue), tf.tensor2d(c.yPred)), c.crps);
+    });
+  }
+  for (const c of calibrationFixture.energyScore) {
+    compare(pending, {rtol: Math.max(2e-5, tol.rtol), atol: Math.max(2e-5, tol.atol)},
+      `energyScore S=${c.samples.length} d=${c.y[0]!.length}`, tf.tidy(() => energyScore(c.samples, c.y)), c.energyScore);
   }
   await settle(res, pending);
   if (name === 'webgl' || name === 'webgpu') {
