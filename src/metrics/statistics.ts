@@ -4,9 +4,10 @@
  * metrics and functions in this folder combine them.
  *
  * They reuse the library's kernels where one exists: the squared
- * Mahalanobis distance comes from the fused NLL kernel (float64 inside on
- * cpu, wasm and tensorflow), the mixture's log-densities from the mixture
- * NLL kernel, and samples from `sampleGaussian(Mixture)`.
+ * Mahalanobis distance and the Gaussian CRPS come from the
+ * GaussianRowStatistic kernel (float64 inside on cpu, wasm and tensorflow),
+ * the mixture's log-densities from the mixture NLL kernel, and samples from
+ * `sampleGaussian(Mixture)`.
  */
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -158,14 +159,6 @@ export function mixtureDensityLevel(points: tf.Tensor2D, rows: tf.Tensor2D, d: n
   }
   const v = tf.randomUniform([n], 0, 1, 'float32', seed === undefined ? undefined : seed + 7);
   return tf.div(tf.add(above, v), S + 1) as tf.Tensor1D;
-}
-
-/** The per-row density level of the points under the rows: exact for one Gaussian, sampled for a mixture. */
-export function densityLevel(points: tf.Tensor2D, rows: tf.Tensor2D, d: number, layout: GaussianLayout,
-                             K: number | null, minDiag: number, S: number, seed: number | undefined): tf.Tensor1D {
-  return K === null
-    ? chiSquareCdfTensor(mahalanobisSquared(points, rows, d, layout, minDiag), d) as tf.Tensor1D
-    : mixtureDensityLevel(points, rows, d, layout, K, minDiag, S, seed);
 }
 
 /**
