@@ -9,6 +9,14 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import {assertMinRank, assertPositiveInt, fail, fmt, toFloatTensor} from '../util/checks.js';
 
+/**
+ * The base class of {@link MultivariateNormalTriL} and
+ * {@link MultivariateNormalDiag}, after TFP's `Distribution`: `logProb`,
+ * `prob`, `sample`, `entropy`, `mean`, `covariance`, `variance`, `stddev` and
+ * `dispose`, with TFP's batch and event shapes.
+ *
+ * @category distributions
+ */
 export abstract class Distribution {
   /** `[...batch]`: the shape of one `logProb` or `entropy` result. */
   abstract readonly batchShape: number[];

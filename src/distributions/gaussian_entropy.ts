@@ -37,5 +37,8 @@ function gaussianEntropy_(scaleTril: tf.Tensor | tf.TensorLike): tf.Tensor {
  *
  * @param scaleTril Lower Cholesky factors, `[..., d, d]`.
  * @returns The entropies, in nats, `[...]`.
+ *
+ * @category distributions
+ * @function
  */
 export const gaussianEntropy = tf.op({gaussianEntropy_});

@@ -6,6 +6,11 @@ import {reshapeIfNeeded} from '../util/reshape.js';
 import {gaussianArgs, packFullRows} from './gaussian_args.js';
 import {checkMinDiag, DEFAULT_MIN_DIAG, validateGaussianValues} from './validate.js';
 
+/**
+ * Options of {@link gaussianLogProb}.
+ *
+ * @category distributions
+ */
 export interface GaussianLogProbOptions {
   /**
    * Diagonal guard, as in the losses: `|L_ii|` is clamped to
@@ -67,5 +72,8 @@ function gaussianLogProb_(x: tf.Tensor | tf.TensorLike, mean: tf.Tensor | tf.Ten
  * @param scaleTril Lower Cholesky factors of the covariances, `[..., d, d]`.
  * @param options `minDiag` (default 1e-6) and `validateArgs` (default false).
  * @returns The log-densities, with the broadcast batch shape.
+ *
+ * @category distributions
+ * @function
  */
 export const gaussianLogProb = tf.op({gaussianLogProb_});

@@ -54,5 +54,8 @@ function gaussianMixtureLogProb_(x: tf.Tensor | tf.TensorLike, logits: tf.Tensor
  * @param mean Component means, `[..., K, d]`.
  * @param scaleTril Component lower Cholesky factors, `[..., K, d, d]`.
  * @param options `minDiag` (default 1e-6) and `validateArgs` (default false).
+ *
+ * @category distributions
+ * @function
  */
 export const gaussianMixtureLogProb = tf.op({gaussianMixtureLogProb_});

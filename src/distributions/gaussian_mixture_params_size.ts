@@ -15,6 +15,8 @@ import {assertOneOf, assertPositiveInt} from '../util/checks.js';
  * @param components Number of components `K`, a positive integer.
  * @param dim Event dimension `d`, a positive integer.
  * @param layout Layout of each component: `'full'`, `'packed'` or `'diag'`. Default `'full'`.
+ *
+ * @category distributions
  */
 export function gaussianMixtureParamsSize(components: number, dim: number, layout: GaussianLayout = 'full'): number {
   const fn = 'gaussianMixtureParamsSize';

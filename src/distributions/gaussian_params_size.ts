@@ -16,6 +16,8 @@ import {assertOneOf, assertPositiveInt} from '../util/checks.js';
  *
  * @param dim Event dimension `d`, a positive integer.
  * @param layout `'full'`, `'packed'` or `'diag'`. Default `'full'`.
+ *
+ * @category distributions
  */
 export function gaussianParamsSize(dim: number, layout: GaussianLayout = 'full'): number {
   assertPositiveInt(dim, 'dim', 'gaussianParamsSize');

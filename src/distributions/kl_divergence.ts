@@ -6,6 +6,11 @@ import {gaussianArgs, packFullRows} from './gaussian_args.js';
 import {checkMinDiag, DEFAULT_MIN_DIAG, validateGaussianValues} from './validate.js';
 import {reshapeIfNeeded} from '../util/reshape.js';
 
+/**
+ * Options of {@link klDivergence}.
+ *
+ * @category distributions
+ */
 export interface KLDivergenceOptions {
   /**
    * Diagonal guard: `|L_ii|` is clamped to `[minDiag, 1 / minDiag]` (sign
@@ -70,5 +75,8 @@ function klDivergence_(mean1: tf.Tensor | tf.TensorLike, scaleTril1: tf.Tensor |
  * @param scaleTril2 Lower Cholesky factor of q's covariance, `[..., d, d]`.
  * @param options `minDiag` (default 1e-6) and `validateArgs` (default false).
  * @returns `KL(p ‖ q)`, with the broadcast batch shape.
+ *
+ * @category distributions
+ * @function
  */
 export const klDivergence = tf.op({klDivergence_});

@@ -20,9 +20,13 @@ const LOG_2PI = Math.log(2 * Math.PI);
  * q.stddev().print();          // [1, 2]
  * q.dispose();
  * ```
+ *
+ * @category distributions
  */
 export class MultivariateNormalDiag extends Distribution {
+  /** Means, `[...batch, d]`. */
   readonly loc: tf.Tensor;
+  /** Standard deviations, `[...batch, d]`. */
   readonly scaleDiag: tf.Tensor;
   readonly batchShape: number[];
   readonly eventShape: number[];

@@ -12,6 +12,11 @@ import {sampleGaussian} from './sample_gaussian.js';
 import {unpackGaussian} from './unpack_gaussian.js';
 import {validateGaussianValues} from './validate.js';
 
+/**
+ * Options of the distribution constructors.
+ *
+ * @category distributions
+ */
 export interface MultivariateNormalOptions {
   /** Check the parameters' data on construction (finite, nonzero scale diagonal). @default false */
   validateArgs?: boolean;
@@ -29,9 +34,13 @@ export interface MultivariateNormalOptions {
  * p.sample(3, 42).shape;       // [3, 2]
  * p.dispose();
  * ```
+ *
+ * @category distributions
  */
 export class MultivariateNormalTriL extends Distribution {
+  /** Means, `[...batch, d]`. */
   readonly loc: tf.Tensor;
+  /** Lower Cholesky factors, `[...batch, d, d]`. */
   readonly scaleTril: tf.Tensor;
   readonly batchShape: number[];
   readonly eventShape: number[];

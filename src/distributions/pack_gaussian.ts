@@ -20,6 +20,8 @@ import {gaussianArgs} from './gaussian_args.js';
  * @param mean Means, `[..., d]`.
  * @param scaleTril Lower Cholesky factors, `[..., d, d]` (upper part ignored).
  * @param layout `'full'`, `'packed'` or `'diag'` (keeps only the diagonal). Default `'full'`.
+ *
+ * @category distributions
  */
 export function packGaussian(mean: tf.Tensor | tf.TensorLike, scaleTril: tf.Tensor | tf.TensorLike,
                              layout: GaussianLayout = 'full'): tf.Tensor {

@@ -19,6 +19,8 @@ import {packGaussian} from './pack_gaussian.js';
  * @param mean Component means, `[..., K, d]`.
  * @param scaleTril Component lower Cholesky factors, `[..., K, d, d]`.
  * @param layout Layout of each component. Default `'full'`.
+ *
+ * @category distributions
  */
 export function packGaussianMixture(logits: tf.Tensor | tf.TensorLike, mean: tf.Tensor | tf.TensorLike,
                                     scaleTril: tf.Tensor | tf.TensorLike, layout: GaussianLayout = 'full'): tf.Tensor {

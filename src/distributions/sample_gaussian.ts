@@ -20,6 +20,8 @@ import {gaussianArgs} from './gaussian_args.js';
  * @param scaleTril Lower Cholesky factors, `[..., d, d]`.
  * @param numSamples Number of draws, a positive integer.
  * @param seed Seed for `tf.randomNormal`; random when omitted.
+ *
+ * @category distributions
  */
 export function sampleGaussian(mean: tf.Tensor | tf.TensorLike, scaleTril: tf.Tensor | tf.TensorLike,
                                numSamples: number, seed?: number): tf.Tensor {

@@ -24,6 +24,8 @@ import {mixtureArgs} from './mixture_args.js';
  * @param scaleTril Component lower Cholesky factors, `[..., K, d, d]`.
  * @param numSamples Number of draws, a positive integer.
  * @param seed Seed of the draws; random when omitted.
+ *
+ * @category distributions
  */
 export function sampleGaussianMixture(logits: tf.Tensor | tf.TensorLike, mean: tf.Tensor | tf.TensorLike,
                                       scaleTril: tf.Tensor | tf.TensorLike, numSamples: number, seed?: number): tf.Tensor {

@@ -4,6 +4,11 @@ import {unpackRows} from '../layout/unpack_rows.js';
 import {dimOfWidth, GaussianLayout, LAYOUTS, widthOf} from '../layout/row_layout.js';
 import {assertMinRank, assertOneOf, assertPositiveInt, fail, fmt, toFloatTensor} from '../util/checks.js';
 
+/**
+ * Options of {@link unpackGaussian}.
+ *
+ * @category distributions
+ */
 export interface UnpackGaussianOptions {
   /** Event dimension `d`; inferred from the width when omitted. */
   dim?: number;
@@ -24,9 +29,16 @@ export interface UnpackGaussianOptions {
  *
  * @param y Packed Gaussians, `[..., W]` with `W = gaussianParamsSize(d, layout)`.
  * @param options `dim` (inferred) and `layout` (`'full'`).
+ *
+ * @category distributions
  */
 export function unpackGaussian(y: tf.Tensor | tf.TensorLike, {dim, layout = 'full'}: UnpackGaussianOptions = {}):
-  {mean: tf.Tensor; scaleTril: tf.Tensor} {
+  {
+    /** Means, `[..., d]`. */
+    mean: tf.Tensor;
+    /** Lower Cholesky factors, `[..., d, d]`. */
+    scaleTril: tf.Tensor;
+  } {
   const fn = 'unpackGaussian';
   assertOneOf(layout, LAYOUTS, 'layout', fn);
   if (dim !== undefined) assertPositiveInt(dim, 'dim', fn);

@@ -5,6 +5,11 @@ import {GaussianLayout, LAYOUTS, widthOf} from '../layout/row_layout.js';
 import {unpackRows} from '../layout/unpack_rows.js';
 import {assertMinRank, assertOneOf, assertPositiveInt, fail, fmt, toFloatTensor} from '../util/checks.js';
 
+/**
+ * Options of {@link unpackGaussianMixture}.
+ *
+ * @category distributions
+ */
 export interface GaussianMixtureOptions {
   /** Number of components `K`, a positive integer. */
   components: number;
@@ -42,9 +47,18 @@ export function checkMixtureOptions(fn: string, options: GaussianMixtureOptions 
  *
  * @param y Mixture rows, `[..., W]`.
  * @param options `components` (required), `dim` (inferred), `layout` ('full').
+ *
+ * @category distributions
  */
 export function unpackGaussianMixture(y: tf.Tensor | tf.TensorLike, options: GaussianMixtureOptions):
-  {logits: tf.Tensor; mean: tf.Tensor; scaleTril: tf.Tensor} {
+  {
+    /** Logits, `[..., K]`. */
+    logits: tf.Tensor;
+    /** Component means, `[..., K, d]`. */
+    mean: tf.Tensor;
+    /** Component lower Cholesky factors, `[..., K, d, d]`. */
+    scaleTril: tf.Tensor;
+  } {
   const fn = 'unpackGaussianMixture';
   const {K, layout} = checkMixtureOptions(fn, options);
   return tf.tidy(() => {

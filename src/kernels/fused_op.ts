@@ -10,6 +10,12 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import {CORE_PRIMITIVES, Primitive, ScaleRows} from './kernel_names.js';
 
+/**
+ * The tfjs flag that forces the composite path on backends with fused kernels:
+ * `tf.env().set(FORCE_COMPOSITE_FLAG, true)` (for testing and comparison).
+ *
+ * @category kernels
+ */
 export const FORCE_COMPOSITE_FLAG = 'TFJS_GAUSSIAN_FORCE_COMPOSITE';
 
 /** Registered by kernels/register.ts, which ops.ts imports. */
@@ -28,6 +34,8 @@ function registered(p: Primitive, backendName: string): boolean {
  * on cpu, wasm and tensorflow only. Where a primitive has no fused kernel
  * its op runs the composite path, which works everywhere but launches more
  * kernels.
+ *
+ * @category kernels
  */
 export function hasFusedKernels(backendName: string = tf.getBackend()): boolean {
   return CORE_PRIMITIVES.every((p) => registered(p, backendName));

@@ -45,6 +45,11 @@ function primitive<I extends string, A extends NamedAttrMap>(
   };
 }
 
+/**
+ * Which KL a KL loss computes: `KL(true ‖ pred)`, `KL(pred ‖ true)`, or their sum.
+ *
+ * @category kernels
+ */
 export type KLDirection = 'forward' | 'reverse' | 'symmetric';
 
 /** Attributes shared by the Gaussian losses: rows of `dim`-variate Gaussians in `layout`. */

@@ -4,6 +4,11 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import {GaussianLayout, LAYOUTS, rowLayout, widthOf} from '../layout/row_layout.js';
 import {assertOneOf, assertPositiveInt, fail, fmt} from '../util/checks.js';
 
+/**
+ * Arguments of {@link gaussianHead}.
+ *
+ * @category layers
+ */
 export interface GaussianHeadArgs {
   /** Event dimension `d`. */
   dim: number;
@@ -67,11 +72,17 @@ export function checkDiagShift(fn: string, diagShift: number): void {
  * ]});
  * model.compile({optimizer: 'adam', loss: gaussianNLLLoss()});
  * ```
+ *
+ * @category layers
  */
 export class GaussianHead extends tfl.layers.Layer {
+  /** The name under which `tf.serialization` registers the layer. */
   static className = 'GaussianHead';
+  /** Event dimension `d`. */
   readonly dim: number;
+  /** Row layout of the output. */
   readonly layout: GaussianLayout;
+  /** Added to the softplus diagonal. */
   readonly diagShift: number;
   private readonly keep: Float32Array;
   private readonly diag: Float32Array;
@@ -125,6 +136,8 @@ export class GaussianHead extends tfl.layers.Layer {
  * Creates a {@link GaussianHead} layer.
  *
  * @param args `dim`, `layout` (default `'full'`), `diagShift` (default 1e-5).
+ *
+ * @category layers
  */
 export function gaussianHead(args: GaussianHeadArgs): GaussianHead {
   return new GaussianHead(args);

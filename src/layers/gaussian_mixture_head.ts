@@ -6,6 +6,11 @@ import {GaussianLayout, LAYOUTS} from '../layout/row_layout.js';
 import {assertOneOf, assertPositiveInt, fail, fmt} from '../util/checks.js';
 import {applyHead, checkDiagShift, headMasks} from './gaussian_head.js';
 
+/**
+ * Arguments of {@link gaussianMixtureHead}.
+ *
+ * @category layers
+ */
 export interface GaussianMixtureHeadArgs {
   /** Number of components `K`. */
   components: number;
@@ -42,12 +47,19 @@ export interface GaussianMixtureHeadArgs {
  * ]});
  * model.compile({optimizer: 'adam', loss: gaussianMixtureNLLLoss({components: 3})});
  * ```
+ *
+ * @category layers
  */
 export class GaussianMixtureHead extends tfl.layers.Layer {
+  /** The name under which `tf.serialization` registers the layer. */
   static className = 'GaussianMixtureHead';
+  /** Number of components `K`. */
   readonly components: number;
+  /** Event dimension `d`. */
   readonly dim: number;
+  /** Layout of each component. */
   readonly layout: GaussianLayout;
+  /** Added to each component's softplus diagonal. */
   readonly diagShift: number;
   private readonly keep: Float32Array;
   private readonly diag: Float32Array;
@@ -110,6 +122,8 @@ export class GaussianMixtureHead extends tfl.layers.Layer {
  * Creates a {@link GaussianMixtureHead} layer.
  *
  * @param args `components`, `dim`, `layout` (default `'full'`), `diagShift` (default 1e-5).
+ *
+ * @category layers
  */
 export function gaussianMixtureHead(args: GaussianMixtureHeadArgs): GaussianMixtureHead {
   return new GaussianMixtureHead(args);

@@ -16,6 +16,8 @@
  * New layouts (mixtures with logits and components) extend
  * `RowLayout`; kernels take `{dim, layout}` as attributes and ask for the
  * descriptor here, so they never depend on public ops.
+ *
+ * @category layout
  */
 export type GaussianLayout = 'full' | 'packed' | 'diag';
 

@@ -34,5 +34,8 @@ function buildCovarianceMatrix_(covParams: tf.Tensor | tf.TensorLike): tf.Tensor
  * @param covParams Packed lower-triangular entries, `[..., m]`.
  * @returns Covariances, `[..., n, n]`.
  * @throws If `m` is not a triangular number; the message names `m`.
+ *
+ * @category linalg
+ * @function
  */
 export const buildCovarianceMatrix = tf.op({buildCovarianceMatrix_});

@@ -5,6 +5,11 @@ import {choleskyInto, pivotValue} from '../kernels/shared/cholesky_math.js';
 import {assertMinRank, fail, fmt, toFloatTensor} from '../util/checks.js';
 import {reshapeIfNeeded} from '../util/reshape.js';
 
+/**
+ * Options of {@link cholesky}.
+ *
+ * @category linalg
+ */
 export interface CholeskyOptions {
   /**
    * Check the data and throw for a non-finite entry or a matrix that is not
@@ -88,5 +93,8 @@ function cholesky_(a: tf.Tensor | tf.TensorLike, {validateArgs = false}: Cholesk
  * @param a Symmetric positive definite matrices, `[..., n, n]`.
  * @param options `validateArgs` (default false).
  * @returns The lower factors, `[..., n, n]`, zero above the diagonal.
+ *
+ * @category linalg
+ * @function
  */
 export const cholesky = tf.op({cholesky_});

@@ -37,5 +37,8 @@ function fillTriangular_(x: tf.Tensor | tf.TensorLike, upper = false): tf.Tensor
  * @param upper Fill the upper triangle instead of the lower. Default `false`.
  * @returns The triangular matrices, `[..., n, n]`.
  * @throws If `m` is not a triangular number; the message names `m`.
+ *
+ * @category linalg
+ * @function
  */
 export const fillTriangular = tf.op({fillTriangular_});

@@ -47,5 +47,8 @@ function fillTriangularInverse_(x: tf.Tensor | tf.TensorLike, upper = false): tf
  * @param x Square matrices, `[..., n, n]`.
  * @param upper Read the upper triangle instead of the lower. Default `false`.
  * @returns Packed entries, `[..., m]`.
+ *
+ * @category linalg
+ * @function
  */
 export const fillTriangularInverse = tf.op({fillTriangularInverse_});

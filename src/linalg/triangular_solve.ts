@@ -4,6 +4,11 @@ import {triangularSolveOp} from '../kernels/ops.js';
 import {assertMinRank, broadcastBatch, fail, fmt, toFloatTensor} from '../util/checks.js';
 import {reshapeIfNeeded} from '../util/reshape.js';
 
+/**
+ * Options of {@link triangularSolve}.
+ *
+ * @category linalg
+ */
 export interface TriangularSolveOptions {
   /** `matrix` is lower triangular (else upper). Only that triangle is read. @default true */
   lower?: boolean;
@@ -60,5 +65,8 @@ function triangularSolve_(matrix: tf.Tensor | tf.TensorLike, rhs: tf.Tensor | tf
  * @param rhs Right-hand sides, `[..., d, k]`.
  * @param options `lower` (default `true`) and `adjoint` (default `false`).
  * @returns `X`, `[...broadcast batch, d, k]`.
+ *
+ * @category linalg
+ * @function
  */
 export const triangularSolve = tf.op({triangularSolve_});

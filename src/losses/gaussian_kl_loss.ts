@@ -7,6 +7,11 @@ import {assertOneOf} from '../util/checks.js';
 import {checkLossOptions, GaussianLossFn, GaussianLossOptions, lossRows} from './loss_args.js';
 import {reshapeIfNeeded} from '../util/reshape.js';
 
+/**
+ * Options of {@link gaussianKLLoss}: the loss options and `direction`.
+ *
+ * @category losses
+ */
 export interface GaussianKLLossOptions extends GaussianLossOptions {
   /**
    * `'forward'`: KL(y_true ‖ y_pred), the Keras order. `'reverse'`:
@@ -47,6 +52,8 @@ const DIRECTIONS: readonly KLDirection[] = ['forward', 'reverse', 'symmetric'];
  * @param options `dim` (inferred), `layout` ('full'), `direction`
  *   ('forward'), `minDiag` (1e-6), `validateArgs` (false).
  * @returns The loss function.
+ *
+ * @category losses
  */
 export function gaussianKLLoss(options: GaussianKLLossOptions = {}): GaussianLossFn {
   const fn = 'gaussianKLLoss';

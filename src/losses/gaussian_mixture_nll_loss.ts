@@ -6,6 +6,11 @@ import {assertPositiveInt} from '../util/checks.js';
 import {reshapeIfNeeded} from '../util/reshape.js';
 import {checkLossOptions, GaussianLossFn, GaussianLossOptions, lossRows, mixtureRows} from './loss_args.js';
 
+/**
+ * Options of {@link gaussianMixtureNLLLoss}: the loss options and `components`.
+ *
+ * @category losses
+ */
 export interface GaussianMixtureLossOptions extends GaussianLossOptions {
   /** Number of mixture components `K`, a positive integer. */
   components: number;
@@ -46,6 +51,8 @@ export interface GaussianMixtureLossOptions extends GaussianLossOptions {
  * @param options `components` (required), `dim` (inferred from the width),
  *   `layout` ('full'), `minDiag` (1e-6), `validateArgs` (false: when true,
  *   non-finite logits or parameters, zero or negative scales throw).
+ *
+ * @category losses
  */
 export function gaussianMixtureNLLLoss(options: GaussianMixtureLossOptions): GaussianLossFn {
   const fn = 'gaussianMixtureNLLLoss';

@@ -29,6 +29,8 @@ import {reshapeIfNeeded} from '../util/reshape.js';
  *
  * @param options `dim` (inferred from yPred), `layout` ('full'), `minDiag`
  *   (1e-6), `validateArgs` (false).
+ *
+ * @category losses
  */
 export function gaussianNLLLoss(options: GaussianLossOptions = {}): GaussianLossFn {
   const fn = 'gaussianNLLLoss';

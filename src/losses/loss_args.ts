@@ -10,6 +10,11 @@ import {checkMinDiag} from '../distributions/validate.js';
 import {assertMinRank, assertOneOf, assertPositiveInt, fail, fmt, toFloatTensor} from '../util/checks.js';
 import {reshapeIfNeeded} from '../util/reshape.js';
 
+/**
+ * Options shared by the Gaussian losses, metrics and their row checks.
+ *
+ * @category losses
+ */
 export interface GaussianLossOptions {
   /** Event dimension `d`. Inferred from the width of `yPred` when omitted. */
   dim?: number;
@@ -122,5 +127,9 @@ export function lossRows(fn: string, yTrue: tf.Tensor | tf.TensorLike, yPred: tf
   };
 }
 
-/** A Keras-style loss: per-sample values for `model.compile({loss})`. */
+/**
+ * A Keras-style loss: per-sample values for `model.compile({loss})`.
+ *
+ * @category losses
+ */
 export type GaussianLossFn = (yTrue: tf.Tensor | tf.TensorLike, yPred: tf.Tensor | tf.TensorLike) => tf.Tensor;

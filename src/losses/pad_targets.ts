@@ -4,7 +4,11 @@ import {mixtureWidthOf} from '../layout/mixture_layout.js';
 import {GaussianLayout, LAYOUTS, widthOf} from '../layout/row_layout.js';
 import {assertMinRank, assertOneOf, assertPositiveInt, toFloatTensor} from '../util/checks.js';
 
-/** Options of {@link padTargets} for mixture outputs. */
+/**
+ * Options of {@link padTargets} for mixture outputs.
+ *
+ * @category losses
+ */
 export interface PadTargetsOptions {
   /** Layout of the (component) Gaussians. @default 'full' */
   layout?: GaussianLayout;
@@ -28,6 +32,8 @@ export interface PadTargetsOptions {
  * @param points Observations, `[..., d]`.
  * @param layoutOrOptions The layout of the model output (default `'full'`),
  *   or `{layout, components}`.
+ *
+ * @category losses
  */
 export function padTargets(points: tf.Tensor | tf.TensorLike,
                            layoutOrOptions: GaussianLayout | PadTargetsOptions = 'full'): tf.Tensor {

@@ -10,7 +10,11 @@ import {CovarianceScaleOptions} from './scale_covariance.js';
 import {energyScoreRows, gaussianCrpsRows, logDensity, logDetScale, mahalanobisSquared, mixtureCrpsRows,
   mixtureDensityLevel, mixtureParts, sampleRows} from './statistics.js';
 
-/** Options of {@link calibrationReport}. */
+/**
+ * Options of {@link calibrationReport}.
+ *
+ * @category metrics
+ */
 export interface CalibrationReportOptions extends CovarianceScaleOptions {
   /** Draws per point that estimate a mixture's density levels (coverage, PIT). @default 200 */
   samples?: number;
@@ -22,7 +26,11 @@ export interface CalibrationReportOptions extends CovarianceScaleOptions {
   bins?: number;
 }
 
-/** What {@link calibrationReport} returns: plain numbers. */
+/**
+ * What {@link calibrationReport} returns: plain numbers.
+ *
+ * @category metrics
+ */
 export interface CalibrationReport {
   /** Number of points. */
   n: number;
@@ -38,7 +46,12 @@ export interface CalibrationReport {
    * Observed coverage of the central (highest-density) region at each level
    * 0.01, 0.02, …, 0.99: calibrated when `observed ≈ level`.
    */
-  coverage: Array<{level: number; observed: number}>;
+  coverage: Array<{
+    /** The level p. */
+    level: number;
+    /** The fraction of points inside the region of probability p. */
+    observed: number;
+  }>;
   /**
    * Area between the calibration curve (observed against expected
    * proportion, on uncertainty-toolbox's grid of 100 levels in [0, 1]) and
@@ -130,6 +143,8 @@ export function areaBetween(exp: number[], obs: number[]): number {
  * @param options `layout` ('full'), `dim`, `components` (mixtures),
  *   `samples` (200, mixtures only), `energyScoreSamples` (64), `seed` (0),
  *   `bins` (10), `minDiag`, `validateArgs`.
+ *
+ * @category metrics
  */
 export function calibrationReport(yTrue: tf.Tensor | tf.TensorLike, yPred: tf.Tensor | tf.TensorLike,
                                   options: CalibrationReportOptions = {}): CalibrationReport {

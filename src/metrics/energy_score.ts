@@ -24,6 +24,8 @@ import {energyScoreRows} from './statistics.js';
  *
  * @param samples Draws from the forecast, sample axis first.
  * @param y Observed points.
+ *
+ * @category metrics
  */
 export function energyScore(samples: tf.Tensor | tf.TensorLike, y: tf.Tensor | tf.TensorLike): tf.Tensor {
   const fn = 'energyScore';

@@ -37,6 +37,8 @@ function mean64(x: tf.Tensor): number {
  * @param yPred Predicted rows, one Gaussian (or mixture, with `components`) per point.
  * @param options `layout` ('full'), `dim`, `components`, `minDiag`, `validateArgs`.
  * @returns s, finite and > 0 (or NaN when no point has a finite distance).
+ *
+ * @category metrics
  */
 export function fitCovarianceScale(yTrue: tf.Tensor | tf.TensorLike, yPred: tf.Tensor | tf.TensorLike,
                                    options: CovarianceScaleOptions = {}): number {

@@ -3,7 +3,11 @@ import {chiSquareQuantile} from '../math/distribution_functions.js';
 import {fail} from '../util/checks.js';
 import {GaussianMetricFn, GaussianMetricOptions, metricSpec, perSampleMetric} from './metric_args.js';
 
-/** Options of {@link gaussianCoverage}. */
+/**
+ * Options of {@link gaussianCoverage}.
+ *
+ * @category metrics
+ */
 export interface GaussianCoverageOptions extends GaussianMetricOptions {
   /** Probability of the central region, in (0, 1). @default 0.9 */
   level?: number;
@@ -43,6 +47,8 @@ export function coverageName(base: string, level: number): string {
  *
  * @param options `level` (0.9) and the loss options: `dim`, `layout`
  *   ('full'), `minDiag` (1e-6), `validateArgs` (false).
+ *
+ * @category metrics
  */
 export function gaussianCoverage(options: GaussianCoverageOptions = {}): GaussianMetricFn {
   const fn = 'gaussianCoverage';

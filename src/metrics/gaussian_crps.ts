@@ -21,6 +21,8 @@ import {gaussianCrpsRows} from './statistics.js';
  *
  * @param options The loss options: `dim`, `layout` ('full'), `minDiag`
  *   (1e-6: the least σ_i), `validateArgs` (false).
+ *
+ * @category metrics
  */
 export function gaussianCRPS(options: GaussianMetricOptions = {}): GaussianMetricFn {
   const fn = 'gaussianCRPS';

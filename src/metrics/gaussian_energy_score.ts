@@ -3,7 +3,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import {checkSamples, GaussianMetricFn, GaussianMetricOptions, metricSpec, perSampleMetric} from './metric_args.js';
 import {energyScoreRows, sampleRows} from './statistics.js';
 
-/** Options of {@link gaussianEnergyScore}. */
+/**
+ * Options of {@link gaussianEnergyScore}.
+ *
+ * @category metrics
+ */
 export interface GaussianEnergyScoreOptions extends GaussianMetricOptions {
   /** Draws per sample, an integer ≥ 2. @default 64 */
   samples?: number;
@@ -27,6 +31,8 @@ export interface GaussianEnergyScoreOptions extends GaussianMetricOptions {
  * ```
  *
  * @param options `samples` (64), `seed`, and the loss options.
+ *
+ * @category metrics
  */
 export function gaussianEnergyScore(options: GaussianEnergyScoreOptions = {}): GaussianMetricFn {
   const fn = 'gaussianEnergyScore';

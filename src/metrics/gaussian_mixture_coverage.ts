@@ -4,7 +4,11 @@ import {checkLevel, coverageName} from './gaussian_coverage.js';
 import {checkSamples, GaussianMetricFn, GaussianMixtureMetricOptions, metricSpec, perSampleMetric} from './metric_args.js';
 import {mixtureDensityLevel} from './statistics.js';
 
-/** Options of {@link gaussianMixtureCoverage} and {@link gaussianMixturePIT}. */
+/**
+ * Options of {@link gaussianMixtureCoverage} and {@link gaussianMixturePIT}.
+ *
+ * @category metrics
+ */
 export interface GaussianMixtureCoverageOptions extends GaussianMixtureMetricOptions {
   /** Probability of the highest-density region, in (0, 1). @default 0.9 */
   level?: number;
@@ -38,6 +42,8 @@ export interface GaussianMixtureCoverageOptions extends GaussianMixtureMetricOpt
  *
  * @param options `components` (required), `level` (0.9), `samples` (100),
  *   `seed`, and the loss options.
+ *
+ * @category metrics
  */
 export function gaussianMixtureCoverage(options: GaussianMixtureCoverageOptions): GaussianMetricFn {
   const fn = 'gaussianMixtureCoverage';

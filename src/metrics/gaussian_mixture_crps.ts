@@ -19,6 +19,8 @@ import {mixtureCrpsRows} from './statistics.js';
  * ```
  *
  * @param options `components` (required) and the loss options.
+ *
+ * @category metrics
  */
 export function gaussianMixtureCRPS(options: GaussianMixtureMetricOptions): GaussianMetricFn {
   const fn = 'gaussianMixtureCRPS';

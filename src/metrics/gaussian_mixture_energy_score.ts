@@ -17,6 +17,8 @@ import {energyScoreRows, sampleRows} from './statistics.js';
  *
  * @param options `components` (required), `samples` (64), `seed`, and the
  *   loss options.
+ *
+ * @category metrics
  */
 export function gaussianMixtureEnergyScore(options: GaussianEnergyScoreOptions & {components: number}):
   GaussianMetricFn {

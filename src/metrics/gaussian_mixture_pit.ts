@@ -19,6 +19,8 @@ import {mixtureDensityLevel} from './statistics.js';
  *
  * @param options `components` (required), `samples` (100), `seed`, and the
  *   loss options.
+ *
+ * @category metrics
  */
 export function gaussianMixturePIT(options: Omit<GaussianMixtureCoverageOptions, 'level'>): GaussianMetricFn {
   const fn = 'gaussianMixturePIT';

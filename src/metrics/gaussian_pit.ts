@@ -25,6 +25,8 @@ import {chiSquareCdfTensor, mahalanobisSquared} from './statistics.js';
  *
  * @param options The loss options: `dim`, `layout` ('full'), `minDiag`
  *   (1e-6), `validateArgs` (false).
+ *
+ * @category metrics
  */
 export function gaussianPIT(options: GaussianMetricOptions = {}): GaussianMetricFn {
   const fn = 'gaussianPIT';

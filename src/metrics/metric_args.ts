@@ -15,10 +15,16 @@ import {reshapeIfNeeded} from '../util/reshape.js';
 /**
  * Options of the metrics for one Gaussian per row: the loss options
  * (`dim`, `layout`, `minDiag`, `validateArgs`), read the same way.
+ *
+ * @category metrics
  */
 export type GaussianMetricOptions = GaussianLossOptions;
 
-/** Options of the mixture metrics: those of {@link GaussianMetricOptions} and `components`. */
+/**
+ * Options of the mixture metrics: those of {@link GaussianMetricOptions} and `components`.
+ *
+ * @category metrics
+ */
 export interface GaussianMixtureMetricOptions extends GaussianMetricOptions {
   /** Number of mixture components `K`, a positive integer. */
   components: number;
@@ -28,6 +34,8 @@ export interface GaussianMixtureMetricOptions extends GaussianMetricOptions {
  * A per-sample metric `(yTrue, yPred) => [batch]` for
  * `model.compile({metrics})`; the trainer logs its batch mean under the
  * function's `name`.
+ *
+ * @category metrics
  */
 export type GaussianMetricFn = (yTrue: tf.Tensor | tf.TensorLike, yPred: tf.Tensor | tf.TensorLike) => tf.Tensor;
 

@@ -5,7 +5,11 @@ import {widthOf} from '../layout/row_layout.js';
 import {assertMinRank, fail, fmt, toFloatTensor} from '../util/checks.js';
 import {GaussianMetricOptions, metricSpec} from './metric_args.js';
 
-/** Options of {@link scaleCovariance} and {@link fitCovarianceScale}: a layout, and `components` for mixtures. */
+/**
+ * Options of {@link scaleCovariance} and {@link fitCovarianceScale}: a layout, and `components` for mixtures.
+ *
+ * @category metrics
+ */
 export interface CovarianceScaleOptions extends GaussianMetricOptions {
   /** Number of mixture components `K` when the rows are mixtures. */
   components?: number;
@@ -53,6 +57,8 @@ export function rowsDim(fn: string, $y: tf.Tensor, arg: string, layout: NonNulla
  * @param yPred Predicted rows, `[..., W]`, in `layout` (or mixture rows with `components`).
  * @param s The scale, finite and > 0.
  * @param options `layout` ('full'), `dim` (inferred), `components` (for mixtures).
+ *
+ * @category metrics
  */
 export function scaleCovariance(yPred: tf.Tensor | tf.TensorLike, s: number,
                                 options: CovarianceScaleOptions = {}): tf.Tensor {
