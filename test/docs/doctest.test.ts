@@ -5,6 +5,9 @@
  * digits shown (within half a unit in the last digit) and its shapes
  * exactly.
  */
+import * as fs from 'fs';
+import * as path from 'path';
+
 import * as tf from '@tensorflow/tfjs';
 
 import * as lib from '../../src/index';
@@ -94,9 +97,11 @@ async function run(ex: Example): Promise<string[]> {
 onCpuOrWasm('doc-tests', () => {
   const checked = examples.filter((e) => e.checks.length > 0);
 
-  it('finds the examples of the JSDoc, the README and the guides', () => {
+  it('finds the examples of the JSDoc and a runnable, checked walk-through in every guide', () => {
     expect(checked.filter((e) => e.file.startsWith('src/')).length).toBeGreaterThan(30);
-    expect(checked.some((e) => e.file === 'README.md')).toBe(true);
+    const guides = fs.readdirSync(path.join(__dirname, '..', '..', 'docs', 'guides')).filter((n) => n.endsWith('.md'));
+    expect(guides.length).toBeGreaterThanOrEqual(5);
+    for (const g of guides) expect([g, checked.some((e) => e.file === path.join('docs', 'guides', g))]).toEqual([g, true]);
   });
 
   it.each(checked.map((e) => [`${e.file}:${e.line}`, e.checks.length, e] as const))(

@@ -93,16 +93,18 @@ function toExample(file: string, lines: string[], firstLine: number): Example | 
   const unchecked: string[] = [];
   const code: string[] = [];
   let continues = false; // the previous code line leaves a statement open
+  let inImport = false; // inside a multi-line import
   lines.forEach((raw, k) => {
+    if (inImport || /^\s*import\s/.test(raw)) {
+      // Imports name the package; the test puts tf and every export in scope.
+      inImport = !/from\s+['"][^'"]+['"];?\s*$/.test(raw) && !/^\s*import\s+['"]/.test(raw);
+      code.push('');
+      return;
+    }
     const codePart = raw.replace(/\/\/.*$/, '').trim();
     const continuation = continues;
     if (codePart !== '') continues = /[,([{=+\-*/?:]$|&&$|\|\|$/.test(codePart);
     const line = firstLine + k;
-    // Imports name the package; the test puts tf and every export in scope.
-    if (/^\s*import\s/.test(raw)) {
-      code.push('');
-      return;
-    }
     const m = /^(\s*)(.*?);\s*\/\/\s?(.*)$/.exec(raw);
     const statement = m !== null && !/^\s*(const|let|var|return|await\s+model|if|for)\b/.test(m[2]!) &&
       !/[=]\s*$/.test(m[2]!) && !/^\s*[)}\]]/.test(m[2]!);
