@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {cholesky} from '../linalg/cholesky.js';
 import {maskValues} from '../layout/masks.js';
 import {GaussianLayout} from '../layout/row_layout.js';
+import {asCaller} from '../util/checks.js';
 import {Distribution} from './distribution.js';
 import {gaussianArgs, packFullRows} from './gaussian_args.js';
 import {gaussianEntropy} from './gaussian_entropy.js';
@@ -71,7 +72,7 @@ export class MultivariateNormalTriL extends Distribution {
    */
   static fromParams(y: tf.Tensor | tf.TensorLike, {dim, layout = 'full'}: {dim?: number; layout?: GaussianLayout} = {}):
     MultivariateNormalTriL {
-    const {mean, scaleTril} = unpackGaussian(y, {dim, layout});
+    const {mean, scaleTril} = asCaller('MultivariateNormalTriL.fromParams', () => unpackGaussian(y, {dim, layout}));
     try {
       return new MultivariateNormalTriL(mean, scaleTril);
     } finally {

@@ -16,6 +16,21 @@ export function fail(fn: string, message: string): never {
 }
 
 /**
+ * Runs `f`, and rethrows an argument error of a function it calls
+ * (`inner(): message`) as `fn(): message`, so that the error names the
+ * function the user called, not the helper that found the problem.
+ */
+export function asCaller<T>(fn: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    const m = e instanceof Error ? /^[\w.]+\(\): /.exec(e.message) : null;
+    if (m === null) throw e;
+    throw new Error(`${fn}(): ${(e as Error).message.slice(m[0].length)}`);
+  }
+}
+
+/**
  * Converts `x` to a float32 tensor once, as tfjs ops do with `$x`. Rejects
  * non-float dtypes and ragged nested arrays with a message naming `arg`.
  */

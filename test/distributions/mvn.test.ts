@@ -142,6 +142,9 @@ describe('MultivariateNormalTriL', () => {
       expectExact(p.loc, mean);
       expectExact(p.scaleTril, scaleTril);
     });
+    // An error found by the helper that unpacks the rows names the method the user called.
+    expect(() => MultivariateNormalTriL.fromParams([[0, 0, 1]])).toThrow(
+      /^MultivariateNormalTriL\.fromParams\(\): the width of y \(3, shape \[1,3\]\) does not fit any dim in the 'full' layout\.$/);
     withDist(MultivariateNormalTriL.fromCovariance([0, 0], [[4, 2], [2, 3]]), (p) => {
       expectClose(p.scaleTril, [[2, 0], [1, Math.SQRT2]], {rtol: 1e-6, atol: 0}, 'scaleTril');
     });
