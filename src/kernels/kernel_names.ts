@@ -141,6 +141,14 @@ export const GaussianRowStatistic = primitive<keyof GaussianRowStatisticInputs, 
   'TfjsGaussianRowStatistic', ['x', 'yPred'], 'none');
 
 /**
+ * The fair energy score of draws `samples [S, B, d]` for points `y [B, d]`,
+ * output `[B]`: (1/S) Σ_s ‖X_s − y‖ − Σ_{s≠t} ‖X_s − X_t‖ / (2S(S − 1)).
+ * No gradient (a metric's statistic).
+ */
+export type EnergyScoreInputs = Pick<NamedTensorInfoMap, 'samples' | 'y'>;
+export const EnergyScore = primitive<keyof EnergyScoreInputs, NamedAttrMap>('TfjsGaussianEnergyScore', ['samples', 'y'], 'none');
+
+/**
  * Helper kernel of the `'rows'` backward pass: `x [B, ...] * scale [B]`, row
  * by row. Optional per backend: without it the dispatcher broadcasts a tf.mul.
  */
@@ -155,9 +163,9 @@ export const CORE_PRIMITIVES: readonly Primitive[] = [GaussianKL, GaussianNLL, G
 
 /**
  * Every primitive with fused kernels somewhere. Cholesky and the metrics'
- * row statistics are fused on the backends that compute on the CPU (cpu,
+ * row statistics and energy score are fused on the backends that compute on the CPU (cpu,
  * wasm, tensorflow); on the GPU backends they run the composite path
  * (kernels/webgl/register.ts says why for Cholesky; a metric's few
  * elementwise ops gain little from a GPU program of their own).
  */
-export const PRIMITIVES: readonly Primitive[] = [...CORE_PRIMITIVES, Cholesky, GaussianRowStatistic];
+export const PRIMITIVES: readonly Primitive[] = [...CORE_PRIMITIVES, Cholesky, GaussianRowStatistic, EnergyScore];

@@ -12,13 +12,14 @@ import './webgl/register.js';
 import './webgpu/register.js';
 
 import {compositeCholesky} from './composite/cholesky.js';
+import {compositeEnergyScore} from './composite/energy_score.js';
 import {compositeGaussianKL} from './composite/gaussian_kl.js';
 import {compositeGaussianMixtureNLL} from './composite/gaussian_mixture_nll.js';
 import {compositeGaussianNLL} from './composite/gaussian_nll.js';
 import {compositeRowStatistic} from './composite/row_statistic.js';
 import {compositeTriangularSolve} from './composite/triangular_solve.js';
 import {fusedOp} from './fused_op.js';
-import {Cholesky, GaussianKL, GaussianMixtureNLL, GaussianNLL, GaussianRowStatistic, TriangularSolve} from './kernel_names.js';
+import {Cholesky, EnergyScore, GaussianKL, GaussianMixtureNLL, GaussianNLL, GaussianRowStatistic, TriangularSolve} from './kernel_names.js';
 
 /** Per-row KL, `[B, W], [B, W] -> [B]`. */
 export const gaussianKLOp = fusedOp(GaussianKL, compositeGaussianKL);
@@ -32,3 +33,5 @@ export const triangularSolveOp = fusedOp(TriangularSolve, compositeTriangularSol
 export const choleskyOp = fusedOp(Cholesky, compositeCholesky);
 /** A calibration metric's per-row statistic, `[B, d or W], [B, W] -> [B]`, no gradient. */
 export const gaussianRowStatisticOp = fusedOp(GaussianRowStatistic, compositeRowStatistic);
+/** The fair energy score of draws, `[S, B, d], [B, d] -> [B]`, no gradient. */
+export const energyScoreOp = fusedOp(EnergyScore, compositeEnergyScore);

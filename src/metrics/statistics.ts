@@ -16,7 +16,7 @@ import {sampleGaussianMixture} from '../distributions/sample_gaussian_mixture.js
 import {unpackGaussian} from '../distributions/unpack_gaussian.js';
 import {unpackGaussianMixture} from '../distributions/unpack_gaussian_mixture.js';
 import {expectedAbs, marginals} from '../kernels/composite/row_statistic.js';
-import {gaussianMixtureNLLOp, gaussianNLLOp, gaussianRowStatisticOp} from '../kernels/ops.js';
+import {energyScoreOp, gaussianMixtureNLLOp, gaussianNLLOp, gaussianRowStatisticOp} from '../kernels/ops.js';
 import {GaussianLayout, rowLayout, widthOf} from '../layout/row_layout.js';
 import {logGamma} from '../math/gamma.js';
 
@@ -204,20 +204,12 @@ export function mixtureCrpsRows(points: tf.Tensor2D, rows: tf.Tensor2D, d: numbe
  * The fair energy score of draws `x [S, n, d]` for points `y [n, d]`
  * (Gneiting & Raftery 2007, eq. 22, with the unbiased pair term):
  *
- *   ES = (1/S) Σ_s ‖X_s − y‖ − 1/(2S(S − 1)) Σ_{s≠t} ‖X_s − X_t‖.
+ *   ES = (1/S) Σ_s ‖X_s − y‖ − 1/(2S(S − 1)) Σ_{s≠t} ‖X_s − X_t‖,
  *
- * The pair distances come from one batched Gram matrix of the draws
- * centred on their own mean, ‖a − b‖² = ‖a‖² + ‖b‖² − 2a·b: centring keeps
- * the norms at the spread of the draws, so float32 loses nothing to a mean
- * far from 0. O(S²·d) per row, O(n·S²) memory.
+ * by the EnergyScore kernel: one float64 pass per row on cpu, wasm and
+ * tensorflow (n = 2000, S = 64 in tens of ms; as broadcast tf ops the cpu
+ * backend took 1.4 s), the composite elsewhere. O(S²·d) per row.
  */
 export function energyScoreRows(x: tf.Tensor3D, y: tf.Tensor2D): tf.Tensor1D {
-  const S = x.shape[0];
-  const toPoint = tf.mean(tf.sqrt(tf.sum(tf.square(tf.sub(x, y)), 2)), 0);
-  const c = tf.transpose(tf.sub(x, tf.mean(x, 0)), [1, 0, 2]); // [n, S, d]
-  const sq = tf.sum(tf.square(c), 2); // [n, S]
-  const gram = tf.matMul(c, c, false, true); // [n, S, S]
-  const d2 = tf.sub(tf.add(tf.expandDims(sq, 2), tf.expandDims(sq, 1)), tf.mul(gram, 2));
-  const pairs = tf.sum(tf.sqrt(tf.relu(d2)), [1, 2]);
-  return tf.sub(toPoint, tf.div(pairs, 2 * S * (S - 1))) as tf.Tensor1D;
+  return energyScoreOp([x, y], {}) as tf.Tensor1D;
 }

@@ -7,6 +7,7 @@ import {gaussianKLSpec, gaussianKLWithGradSpec} from './gaussian_kl_impl.js';
 import {gaussianMixtureNLLSpec, gaussianMixtureNLLWithGradSpec} from './gaussian_mixture_nll_impl.js';
 import {gaussianNLLSpec, gaussianNLLWithGradSpec} from './gaussian_nll_impl.js';
 import {JsKernelSpec} from './js_kernel.js';
+import {energyScoreSpec} from './energy_score_impl.js';
 import {gaussianRowStatisticSpec} from './row_statistic_impl.js';
 import {scaleRowsSpec} from './scale_rows_impl.js';
 import {triangularSolveGradSpec, triangularSolveSpec} from './triangular_solve_impl.js';
@@ -18,5 +19,6 @@ export const JS_KERNELS: readonly JsKernelSpec[] = [
   triangularSolveSpec, triangularSolveGradSpec,
   choleskySpec, choleskyGradSpec,
   gaussianRowStatisticSpec,
+  energyScoreSpec,
   scaleRowsSpec,
 ];
