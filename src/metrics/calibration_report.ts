@@ -7,8 +7,8 @@ import {chiSquareCdf} from '../math/distribution_functions.js';
 import {fail} from '../util/checks.js';
 import {checkSamples, metricRows, metricSpec} from './metric_args.js';
 import {CovarianceScaleOptions} from './scale_covariance.js';
-import {energyScoreRows, gaussianCrpsRows, logDensity, logDetScale, mahalanobisSquared, mixtureCrpsRows,
-  mixtureDensityLevel, mixtureParts, sampleRows} from './statistics.js';
+import {energyScoreRows, gaussianCrpsRows, logDensity, logDetScale, mahalanobisSquared, mean, mixtureCrpsRows,
+  mixtureDensityLevel, mixtureParts, read, sampleRows} from './statistics.js';
 
 /**
  * Options of {@link calibrationReport}.
@@ -68,17 +68,6 @@ export interface CalibrationReport {
   sharpness: number;
   /** PIT histogram: the fraction of points in each of `bins` equal bins of [0, 1]; flat when calibrated. */
   pitHistogram: number[];
-}
-
-/** Reads a tensor into float64. */
-function read(x: tf.Tensor): Float64Array {
-  return Float64Array.from(x.dataSync());
-}
-
-function mean(v: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i] as number;
-  return s / v.length;
 }
 
 /** Fraction of the sorted values `u` that are ≤ `p` (< `p` when `strict`). */

@@ -3,15 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {gaussianMixtureNLLOp} from '../kernels/ops.js';
 import {metricRows, metricSpec} from './metric_args.js';
 import {CovarianceScaleOptions, scaleMask} from './scale_covariance.js';
-import {mahalanobisSquared} from './statistics.js';
-
-/** Mean of a tensor's values, summed in float64. */
-function mean64(x: tf.Tensor): number {
-  const v = x.dataSync();
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i] as number;
-  return s / v.length;
-}
+import {mahalanobisSquared, mean, read} from './statistics.js';
 
 /**
  * The scalar `s` that minimizes the mean negative log-likelihood of the
@@ -48,7 +40,7 @@ export function fitCovarianceScale(yTrue: tf.Tensor | tf.TensorLike, yPred: tf.T
   return tf.tidy(() => {
     const rows = metricRows(fn, yTrue, yPred, spec);
     const d = rows.dim;
-    if (K === null) return Math.sqrt(mean64(mahalanobisSquared(rows.yTrue, rows.yPred, d, spec.layout, spec.minDiag)) / d);
+    if (K === null) return Math.sqrt(mean(read(mahalanobisSquared(rows.yTrue, rows.yPred, d, spec.layout, spec.minDiag))) / d);
     const w = rows.yPred.shape[1];
     const attrs = {components: K, dim: d, layout: spec.layout, minDiag: spec.minDiag};
     // The rows with their covariances scaled by e^(2t): entries times 1 + (e^t − 1)·[scale entry].

@@ -213,3 +213,15 @@ export function mixtureCrpsRows(points: tf.Tensor2D, rows: tf.Tensor2D, d: numbe
 export function energyScoreRows(x: tf.Tensor3D, y: tf.Tensor2D): tf.Tensor1D {
   return energyScoreOp([x, y], {}) as tf.Tensor1D;
 }
+
+/** Reads a tensor's values into float64 (a sync: for the functions that return plain numbers). */
+export function read(x: tf.Tensor): Float64Array {
+  return Float64Array.from(x.dataSync());
+}
+
+/** The mean of the values, summed in float64. */
+export function mean(v: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i] as number;
+  return s / v.length;
+}

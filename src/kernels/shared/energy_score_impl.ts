@@ -2,6 +2,16 @@
 import {EnergyScore} from '../kernel_names.js';
 import {JsKernelSpec} from './js_kernel.js';
 
+/** ‖a[ao ..] − b[bo ..]‖ over `d` entries, in float64. */
+function distance(a: ArrayLike<number>, ao: number, b: ArrayLike<number>, bo: number, d: number): number {
+  let q = 0;
+  for (let k = 0; k < d; k++) {
+    const e = (a[ao + k] as number) - (b[bo + k] as number);
+    q += e * e;
+  }
+  return Math.sqrt(q);
+}
+
 export const energyScoreSpec: JsKernelSpec = {
   name: EnergyScore.name,
   inputNames: EnergyScore.inputNames,
@@ -16,25 +26,11 @@ export const energyScoreSpec: JsKernelSpec = {
         for (let k = 0; k < d; k++) row[s * d + k] = X[(s * n + b) * d + k] as number;
       }
       let toPoint = 0;
-      for (let s = 0; s < S; s++) {
-        let q = 0;
-        for (let k = 0; k < d; k++) {
-          const e = (row[s * d + k] as number) - (Y[b * d + k] as number);
-          q += e * e;
-        }
-        toPoint += Math.sqrt(q);
-      }
+      for (let s = 0; s < S; s++) toPoint += distance(row, s * d, Y, b * d, d);
       // Each unordered pair once: Σ_{s≠t} = 2 Σ_{s<t}.
       let pairs = 0;
       for (let s = 1; s < S; s++) {
-        for (let t = 0; t < s; t++) {
-          let q = 0;
-          for (let k = 0; k < d; k++) {
-            const e = (row[s * d + k] as number) - (row[t * d + k] as number);
-            q += e * e;
-          }
-          pairs += Math.sqrt(q);
-        }
+        for (let t = 0; t < s; t++) pairs += distance(row, s * d, row, t * d, d);
       }
       (out as Float32Array)[b] = toPoint / S - pairs / (S * (S - 1));
     }
