@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 
+import {logAbsDet} from '../kernels/composite/linalg.js';
 import {choleskyOp} from '../kernels/ops.js';
 import {unpackRows} from '../layout/unpack_rows.js';
-import {maskValues} from '../layout/masks.js';
 import {chiSquareCdf} from '../math/distribution_functions.js';
-import {fail} from '../util/checks.js';
+import {assertPositiveInt, fail} from '../util/checks.js';
 import {checkSamples, metricRows, metricSpec} from './metric_args.js';
 import {CovarianceScaleOptions} from './scale_covariance.js';
 import {energyScoreRows, gaussianCrpsRows, logDensity, logDetScale, mahalanobisSquared, mean, mixtureCrpsRows,
@@ -142,10 +142,10 @@ export function calibrationReport(yTrue: tf.Tensor | tf.TensorLike, yPred: tf.Te
   const S = options.samples ?? 200;
   checkSamples(fn, S, 1);
   const E = options.energyScoreSamples ?? 64;
-  if (!Number.isInteger(E) || E < 2) fail(fn, `energyScoreSamples must be an integer >= 2, but got ${E}.`);
+  checkSamples(fn, E, 2, 'energyScoreSamples');
   const seed = options.seed ?? 0;
   const bins = options.bins ?? 10;
-  if (!Number.isInteger(bins) || bins < 1) fail(fn, `bins must be a positive integer, but got ${bins}.`);
+  assertPositiveInt(bins, 'bins', fn);
   const K = spec.components;
   const {layout, minDiag} = spec;
   return tf.tidy(() => {
@@ -205,7 +205,5 @@ function sharpnessRows(rows: tf.Tensor2D, d: number, layout: CalibrationReportOp
   const moment = tf.sum(tf.mul(w, tf.reshape(second, [n, K, d, d])), 1);
   const mbar = tf.sum(tf.mul(tf.reshape(w, [n, K, 1]), tf.reshape(mu, [n, K, d])), 1);
   const cov = tf.sub(moment, tf.matMul(tf.expandDims(mbar, 2), tf.expandDims(mbar, 1))) as tf.Tensor3D;
-  const L = choleskyOp([cov], {});
-  const diag = tf.sum(tf.mul(L, tf.tensor2d(maskValues(d, 'eye'), [d, d])), 2);
-  return tf.exp(tf.div(tf.sum(tf.log(tf.abs(diag)), 1), d)) as tf.Tensor1D;
+  return tf.exp(tf.div(logAbsDet(choleskyOp([cov], {}) as tf.Tensor3D), d)) as tf.Tensor1D;
 }

@@ -91,9 +91,9 @@ export function named<F extends GaussianMetricFn>(f: F, name: string): F {
   return f;
 }
 
-/** Checks that a sample count is an integer ≥ `min`. */
-export function checkSamples(fn: string, samples: number, min: number): void {
-  if (!Number.isInteger(samples) || samples < min) fail(fn, `samples must be an integer >= ${min}, but got ${samples}.`);
+/** Checks that a count of draws (`arg`, default `samples`) is an integer ≥ `min`. */
+export function checkSamples(fn: string, samples: number, min: number, arg = 'samples'): void {
+  if (!Number.isInteger(samples) || samples < min) fail(fn, `${arg} must be an integer >= ${min}, but got ${samples}.`);
 }
 
 /**

@@ -11,6 +11,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 
 import * as lib from '../../src/index';
+import {shapeOf} from '../helpers';
 import {testBackend} from '../setup/use_backend';
 import {allExamples, Example, halfUnit, numberTokens, parseValue} from './examples';
 
@@ -33,10 +34,6 @@ const UNCHECKED: string[] = [
 
 function flatten(x: unknown): unknown[] {
   return Array.isArray(x) ? x.flatMap(flatten) : [x];
-}
-
-function shapeOf(x: unknown): number[] {
-  return Array.isArray(x) ? [x.length, ...shapeOf(x[0])] : [];
 }
 
 /** Why `actual` does not match what the comment states, or null. */
