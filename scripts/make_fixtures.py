@@ -825,6 +825,74 @@ def report_cases():
     return cases
 
 
+# ---------------------------------------------------------------- gaussianLatent
+latent_rng = np.random.default_rng(20261203)
+LATENT_SHIFT = 1e-5
+
+
+def head_torch(x, d, layout, shift=LATENT_SHIFT):
+    """gaussianHead's transform, written again in torch: mean and strict lower pass,
+    each scale diagonal becomes log(1 + e^x) + shift (torch.logaddexp, exact)."""
+    m = x[..., :d]
+    if layout == 'diag':
+        return m, torch.diag_embed(torch.logaddexp(x[..., d:], torch.zeros(())) + shift)
+    _, L = unpack_rows_torch(x, d, layout)
+    diag = torch.diagonal(L, dim1=-2, dim2=-1)
+    return m, torch.tril(L, -1) + torch.diag_embed(torch.logaddexp(diag, torch.zeros(())) + shift)
+
+
+def latent_cases():
+    """KL(q(z|x) || prior) of the gaussianLatent layer: q from raw rows through the head
+    transform, the prior standard normal, a fixed diagonal, a fixed full factor, or learnable
+    (raw weights through the same transform, with softplus^-1(1 - shift) added to the diagonal
+    so that zero weights are N(0, I)). KL by torch.distributions.kl_divergence of
+    MultivariateNormals in float64; the gradient of the batch mean by autograd."""
+    cases = []
+    c = math.log(math.expm1(1 - LATENT_SHIFT))
+    for layout, d in [('diag', 1), ('diag', 4), ('full', 3), ('packed', 3)]:
+        w = d * 2 if layout == 'diag' else (d + d * d if layout == 'full' else d + d * (d + 1) // 2)
+        for prior in ['standardNormal', 'diag', 'tril', 'learnable']:
+            n = 6
+            x = to32(latent_rng.normal(0, 1, size=(n, w)))
+            spec = {}
+            raw = []
+            if prior == 'diag':
+                spec = {'loc': to32(latent_rng.normal(0, 1, size=d)), 'scaleDiag': to32(latent_rng.uniform(0.5, 2, size=d))}
+            elif prior == 'tril':
+                L = np.tril(latent_rng.normal(0, 0.4, size=(d, d)), -1) + np.diag(latent_rng.uniform(0.5, 1.5, size=d))
+                spec = {'loc': to32(latent_rng.normal(0, 1, size=d)), 'scaleTril': to32(L)}
+            elif prior == 'learnable':
+                raw = [to32(latent_rng.normal(0, 0.5, size=d)), to32(latent_rng.normal(0, 0.5, size=w - d))]
+            ts = [torch.tensor(a, requires_grad=True) for a in [x] + raw]
+            mq, Lq = head_torch(ts[0], d, layout)
+            q = torch.distributions.MultivariateNormal(mq, scale_tril=Lq)
+            if prior == 'standardNormal':
+                p = torch.distributions.MultivariateNormal(torch.zeros(d), scale_tril=torch.eye(d))
+            elif prior == 'diag':
+                p = torch.distributions.MultivariateNormal(torch.tensor(spec['loc']), scale_tril=torch.diag(torch.tensor(spec['scaleDiag'])))
+            elif prior == 'tril':
+                p = torch.distributions.MultivariateNormal(torch.tensor(spec['loc']), scale_tril=torch.tensor(spec['scaleTril']))
+            else:
+                if layout == 'diag':
+                    shift = torch.full((d,), c)
+                else:
+                    shift = torch.zeros(w - d)
+                    probe = torch.tensor(np.arange(w, dtype=np.float64))
+                    _, P = unpack_rows_torch(probe, d, layout)
+                    for i in range(d):
+                        shift[int(P[i, i]) - d] = c
+                mp, Lp = head_torch(torch.cat([ts[1], ts[2] + shift]), d, layout)
+                p = torch.distributions.MultivariateNormal(mp, scale_tril=Lp)
+            kl = torch.distributions.kl_divergence(q, p)
+            kl.mean().backward()
+            cases.append({'layout': layout, 'd': d, 'prior': prior, 'x': tolist(x),
+                          'priorSpec': {k: tolist(v) for k, v in spec.items()},
+                          'priorWeights': [tolist(r) for r in raw],
+                          'kl': tolist(kl), 'value': float(kl.mean()),
+                          'gradX': tolist(ts[0].grad), 'gradPrior': [tolist(t.grad) for t in ts[1:]]})
+    return cases
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     fixtures = {
@@ -845,6 +913,7 @@ def main():
         'calibration.json': {'distributionFunctions': distribution_function_cases(), 'gaussian': gaussian_metric_cases(),
                              'mixture': mixture_metric_cases(), 'energyScore': energy_score_cases(),
                              'report': report_cases()},
+        'latent.json': {'cases': latent_cases()},
     }
     meta = {'generator': 'scripts/make_fixtures.py', 'torch': torch.__version__,
             'numpy': np.__version__, 'scipy': scipy.__version__}

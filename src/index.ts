@@ -68,6 +68,10 @@ export {GaussianHead, gaussianHead} from './layers/gaussian_head.js';
 export type {GaussianHeadArgs} from './layers/gaussian_head.js';
 export {GaussianMixtureHead, gaussianMixtureHead} from './layers/gaussian_mixture_head.js';
 export type {GaussianMixtureHeadArgs} from './layers/gaussian_mixture_head.js';
+export {GaussianLatent, gaussianLatent} from './layers/gaussian_latent.js';
+export type {GaussianLatentArgs, GaussianLatentPrior} from './layers/gaussian_latent.js';
+export {evaluateObjective} from './layers/evaluate_objective.js';
+export type {EvaluateObjectiveArgs, ObjectiveValue} from './layers/evaluate_objective.js';
 
 export type {GaussianLayout} from './layout/row_layout.js';
 export type {KLDirection} from './kernels/kernel_names.js';

@@ -6,7 +6,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import {GaussianHead} from './gaussian_head.js';
+import {GaussianLatent} from './gaussian_latent.js';
 import {GaussianMixtureHead} from './gaussian_mixture_head.js';
 
 tf.serialization.registerClass(GaussianHead);
 tf.serialization.registerClass(GaussianMixtureHead);
+tf.serialization.registerClass(GaussianLatent);
