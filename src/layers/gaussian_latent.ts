@@ -23,7 +23,17 @@ import {applyHead, checkDiagShift, headMasks} from './gaussian_head.js';
  * @category layers
  */
 export type GaussianLatentPrior = 'standardNormal' | 'learnable' | MultivariateNormalDiag | MultivariateNormalTriL |
-  {loc: number[]; scaleDiag: number[]} | {loc: number[]; scaleTril: number[][]};
+  {
+    /** Mean, `[d]`. */
+    loc: number[];
+    /** Standard deviations, `[d]`. */
+    scaleDiag: number[];
+  } | {
+    /** Mean, `[d]`. */
+    loc: number[];
+    /** Lower Cholesky factor, `[d][d]`. */
+    scaleTril: number[][];
+  };
 
 /**
  * Arguments of {@link gaussianLatent}.
@@ -214,6 +224,7 @@ export class GaussianLatent extends tfl.layers.Layer {
     return this.weightOfKL;
   }
 
+  /** Sets the KL weight (a finite number >= 0). */
   set klWeight(w: number) {
     if (!(w >= 0) || !Number.isFinite(w)) fail(FN, `klWeight must be a finite number >= 0, but got ${w}.`);
     this.weightOfKL = w;
@@ -321,7 +332,7 @@ export class GaussianLatent extends tfl.layers.Layer {
     if (this.prior === 'learnable') {
       const c = unitRaw(this.diagShift);
       const shift = tf.mul(tf.tensor1d(this.diagMask.subarray(this.dim)), c);
-      const raw = tf.concat([this.priorLoc!.read(), tf.add(this.priorScale!.read(), shift)]).reshape([1, -1]);
+      const raw = tf.reshape(tf.concat([this.priorLoc!.read(), tf.add(this.priorScale!.read(), shift)]), [1, -1]);
       return {layout: this.layout, rows: applyHead(raw, tf.tensor1d(this.keep), tf.tensor1d(this.diagMask), this.diagShift) as tf.Tensor2D};
     }
     const prior = this.prior as FixedPrior;
