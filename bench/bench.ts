@@ -11,7 +11,7 @@
  * fastest peer and to the faster PyTorch form of the same cell. Writes
  * bench/RESULTS.md.
  *
- *   npm run bench            (BENCH_QUICK=1 for a short run, BENCH_ONLY=chol for some cells)
+ *   npm run bench            (BENCH_QUICK=1 for a short run, BENCH_ONLY=chol for some cells, BENCH_ONLY=fit for whole steps)
  *   PEERS_PYTHON=/path/python npm run bench   (default: .peers/bin/python,
  *                            made by scripts/setup_peers.sh, else python3)
  */
@@ -25,13 +25,43 @@ import * as tf from '@tensorflow/tfjs';
 import {cholesky, FORCE_COMPOSITE_FLAG, gaussianKLLoss, gaussianMixtureNLLLoss, gaussianNLLLoss} from '../src/index';
 import {tryBackend} from '../examples/backend';
 import {fitMetricsTable, FitMetricsRow, timeFitMetrics} from './fit_metrics';
+import {fitStepsTable, StepPairRow, timeMlpStep, timeVaeStep} from './fit_steps';
 
 const BROWSER_BEGIN = '<!-- browser bench: begin';
 const BROWSER_END = '<!-- browser bench: end -->';
 const METRICS_BEGIN = '<!-- fit metrics: begin -->';
 const METRICS_END = '<!-- fit metrics: end -->';
+const STEPS_BEGIN = '<!-- fit steps: begin -->';
+const STEPS_END = '<!-- fit steps: end -->';
 
 /** The text of `old` between `begin` and `end` (markers included), or ''. */
+/**
+ * Warms a step up until its time is stable: at least 50 steps (V8 tiers the
+ * kernels up over about the first 50; at (256, 8) on tensorflow a step took
+ * 2.1 ms after 5 warm-up steps and 0.5 ms after 50), then blocks of 10 until
+ * a block's median is within 5 % of the previous one's, at most 300 steps.
+ * bench/peers.py and the browser bench follow the same rule.
+ */
+function warmUp(run: () => void): number {
+  const block = (): number => {
+    const t: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const t0 = performance.now();
+      run();
+      t.push(performance.now() - t0);
+    }
+    return t.sort((a, b) => a - b)[5]!;
+  };
+  let steps = 0;
+  let prev = Infinity;
+  for (; steps < 300; steps += 10) {
+    const m = block();
+    if (steps + 10 >= 50 && Math.abs(m - prev) <= 0.05 * prev) return steps + 10;
+    prev = m;
+  }
+  return steps;
+}
+
 function section(old: string, begin: string, end: string): string {
   const i = old.indexOf(begin);
   const j = old.indexOf(end);
@@ -131,7 +161,7 @@ async function measure(backend: string, loss: LossName, batch: number, d: number
     value.dispose();
     grad.dispose();
   };
-  for (let i = 0; i < 3; i++) run();
+  warmUp(run);
   const times: number[] = [];
   const start = performance.now();
   while (times.length < MIN_REPS || performance.now() - start < MIN_TIME_MS) {
@@ -281,6 +311,21 @@ async function main(): Promise<void> {
     }
   }
 
+  // Whole trainOnBatch steps: the MLP on NLL against MSE, and the VAE against
+  // the hand-written form (BENCH_ONLY=fit for this part alone).
+  const stepRows: StepPairRow[] = [];
+  if (only === undefined || only.includes('fit')) {
+    for (const b of backends.filter((c) => !c.composite)) {
+      await tf.setBackend(b.name);
+      for (const [batch, d, inputs, hidden] of [[32, 2, 4, 32], [256, 8, 16, 128], [1024, 16, 32, 256]] as const) {
+        stepRows.push(await timeMlpStep(b.label, batch, d, inputs, hidden));
+        console.log(fitStepsTable([stepRows[stepRows.length - 1]!]).trim().split('\n').pop());
+      }
+      stepRows.push(await timeVaeStep(b.label));
+      console.log(fitStepsTable([stepRows[stepRows.length - 1]!]).trim().split('\n').pop());
+    }
+  }
+
   const lines: string[] = [];
   lines.push('# Benchmark: one loss + gradient step');
   lines.push('');
@@ -291,7 +336,7 @@ async function main(): Promise<void> {
     'MixtureSameFamily(Categorical(logits), MultivariateNormal(loc, scale_tril)).');
   lines.push('');
   lines.push(`Each cell: median of >= ${MIN_REPS} steps ` +
-    `and >= ${MIN_TIME_MS} ms per cell, after 3 warm-up steps. A step ends with the loss read back; the gradient ` +
+    `and >= ${MIN_TIME_MS} ms per cell, after warming up until the step time is stable (>= 50 steps, then until two blocks of 10 agree within 5 %, bench.ts warmUp; the peers alike). A step ends with the loss read back; the gradient ` +
     'stays on the backend, computed (these backends run kernels synchronously), as an optimizer uses it: the peers\' ' +
     'gradient reads are CPU views, not copies. Kernels: tf.profile of one step. ' +
     'Each cell times every backend, then every peer, back to back; ratios compare numbers from the same cell.');
@@ -326,12 +371,14 @@ async function main(): Promise<void> {
   // (npm run bench:browser), which is kept as it is.
   const file = path.join(__dirname, 'RESULTS.md');
   const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-  const firstMarker = [METRICS_BEGIN, BROWSER_BEGIN].map((m) => old.indexOf(m)).filter((i) => i >= 0);
+  const firstMarker = [METRICS_BEGIN, STEPS_BEGIN, BROWSER_BEGIN].map((m) => old.indexOf(m)).filter((i) => i >= 0);
   const oldLosses = firstMarker.length ? old.slice(0, Math.min(...firstMarker)).trimEnd() + '\n' : old;
   const metrics = fitRows.length ? `${METRICS_BEGIN}\n${fitMetricsTable(fitRows)}${METRICS_END}`
     : section(old, METRICS_BEGIN, METRICS_END);
+  const steps = stepRows.length ? `${STEPS_BEGIN}\n${fitStepsTable(stepRows)}${STEPS_END}`
+    : section(old, STEPS_BEGIN, STEPS_END);
   const browser = section(old, BROWSER_BEGIN, BROWSER_END);
-  fs.writeFileSync(file, [cells.length ? table : oldLosses, metrics, browser].filter(Boolean).join('\n') + '\n');
+  fs.writeFileSync(file, [cells.length ? table : oldLosses, metrics, steps, browser].filter(Boolean).join('\n') + '\n');
   console.log(`written to ${path.join('bench', 'RESULTS.md')}`);
 }
 

@@ -362,9 +362,23 @@ def make_tf(xla):
     return tf.__version__, setup
 
 
+def warm_up(f):
+    """bench.ts warmUp's rule: >= 50 steps, then blocks of 10 until two block medians agree within 5 % (<= 300)."""
+    prev = float('inf')
+    for steps in range(0, 300, 10):
+        t = []
+        for _ in range(10):
+            t0 = time.perf_counter()
+            f()
+            t.append(time.perf_counter() - t0)
+        m = statistics.median(t)
+        if steps + 10 >= 50 and abs(m - prev) <= 0.05 * prev:
+            return
+        prev = m
+
+
 def median_ms(f, min_time, min_reps):
-    for _ in range(3):
-        f()
+    warm_up(f)
     times = []
     start = time.perf_counter()
     while len(times) < min_reps or time.perf_counter() - start < min_time:

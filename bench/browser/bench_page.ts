@@ -38,7 +38,16 @@ async function measure(backend: string, path: 'fused' | 'composite', kind: StepK
   try {
     // Windows of WINDOW steps, read back once per window: ms per step is the
     // window's time over WINDOW (see Step.run); the median of the windows.
-    await step.run(2);
+    // Warm up until stable, as bench.ts warmUp: >= 50 steps, then windows
+    // until two agree within 5 % (at most 300 steps).
+    let prev = Infinity;
+    for (let steps = 0; steps < 300; steps += 10) {
+      const t0 = performance.now();
+      await step.run(10);
+      const m = (performance.now() - t0) / 10;
+      if (steps + 10 >= 50 && Math.abs(m - prev) <= 0.05 * prev) break;
+      prev = m;
+    }
     const times: number[] = [];
     const start = performance.now();
     while (times.length < MIN_REPS || performance.now() - start < MIN_MS) {

@@ -5,6 +5,7 @@
  * gaussianMixtureNLLLoss give the values and gradients of the committed float64
  * fixtures, and the calibration metrics (gaussianPIT, gaussianCoverage,
  * gaussianCRPS, gaussianMixtureCRPS, energyScore) their scipy/numpy values,
+ * and gaussianLatent's KL term and gradients their torch values,
  * within a tolerance stated per backend. Results go to
  * window.__checks for the runner.
  */
@@ -13,7 +14,8 @@ import {setWasmPaths} from '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-webgpu';
 
 import {
-  energyScore, FORCE_COMPOSITE_FLAG, fillTriangular, gaussianCoverage, gaussianCRPS, gaussianKLLoss, gaussianMixtureCRPS,
+  energyScore, FORCE_COMPOSITE_FLAG, fillTriangular, gaussianCoverage, gaussianLatent, MultivariateNormalDiag,
+  MultivariateNormalTriL, gaussianCRPS, gaussianKLLoss, gaussianMixtureCRPS,
   gaussianMixtureNLLLoss, gaussianNLLLoss, gaussianPIT, hasFusedKernels, klDivergence, triangularSolve,
 } from 'tfjs-gaussian';
 import {lossStep} from '../../bench/browser/step';
@@ -25,6 +27,7 @@ import fillFixture from '../fixtures/fill_triangular.json';
 import klFixture from '../fixtures/kl_divergence.json';
 import lossFixture from '../fixtures/losses.json';
 import mixtureFixture from '../fixtures/mixture_losses.json';
+import latentFixture from '../fixtures/latent.json';
 
 interface Tol { rtol: number; atol: number }
 interface Failure { check: string; entry: number; actual: number; expected: number }
@@ -229,6 +232,29 @@ async function runChecks(name: string, composite: boolean, res: BackendResult): 
   for (const c of calibrationFixture.energyScore) {
     compare(pending, {rtol: Math.max(2e-5, tol.rtol), atol: Math.max(2e-5, tol.atol)},
       `energyScore S=${c.samples.length} d=${c.y[0]!.length}`, tf.tidy(() => energyScore(c.samples, c.y)), c.energyScore);
+  }
+  // gaussianLatent's KL term and its gradients (test/layers/gaussian_latent.test.ts
+  // states the same tolerances: value rtol 2e-5, gradients rtol 1e-4, atol 5e-5).
+  for (const c of latentFixture.cases) {
+    const spec = c.priorSpec as {loc?: number[]; scaleDiag?: number[]; scaleTril?: number[][]};
+    const prior = c.prior === 'diag' ? new MultivariateNormalDiag(spec.loc!, spec.scaleDiag!)
+      : c.prior === 'tril' ? new MultivariateNormalTriL(spec.loc!, spec.scaleTril!) : c.prior as 'standardNormal' | 'learnable';
+    const layer = gaussianLatent({dim: c.d, layout: c.layout as 'diag', prior});
+    if (typeof prior !== 'string') prior.dispose();
+    layer.build([null, c.x[0]!.length]);
+    if (c.prior === 'learnable') layer.setWeights(c.priorWeights.map((w) => tf.tensor1d(w)));
+    const x = tf.variable(tf.tensor2d(c.x));
+    const {value, grads} = tf.variableGrads(() => {
+      layer.apply(x, {training: true});
+      return layer.calculateLosses()[0] as tf.Scalar;
+    });
+    const label = `latent ${c.layout} d=${c.d} ${c.prior} prior`;
+    const gradTol = {rtol: Math.max(1e-4, tol.rtol), atol: Math.max(5e-5, tol.atol)};
+    compare(pending, {rtol: Math.max(2e-5, tol.rtol), atol: Math.max(2e-5, tol.atol)}, `${label} KL`, value, c.value);
+    compare(pending, gradTol, `${label} grad x`, grads[x.name]!, c.gradX);
+    layer.trainableWeights.forEach((w, i) =>
+      compare(pending, gradTol, `${label} grad ${w.name}`, grads[(w.read() as tf.Variable).name]!, c.gradPrior[i]!));
+    x.dispose(); // value and grads are freed by settle
   }
   await settle(res, pending);
   if (name === 'webgl' || name === 'webgpu') {

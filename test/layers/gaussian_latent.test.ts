@@ -195,7 +195,11 @@ function tinyVAE(latent: GaussianLatent, seed = 1): tf.LayersModel {
 }
 
 describe('gaussianLatent in model.fit and evaluateObjective', () => {
-  const x = tf.randomNormal([20, 6], 0, 1, 'float32', 21);
+  // Made in beforeAll, once the project's backend is active (not at collection time).
+  let x: tf.Tensor;
+  beforeAll(() => {
+    x = tf.randomNormal([20, 6], 0, 1, 'float32', 21);
+  });
 
   it('inside a nested encoder model, fit\'s loss is the data loss plus the KL, and evaluateObjective reports the same number', async () => {
     // Two identical VAEs with the same seed draw the same ε. One takes a step

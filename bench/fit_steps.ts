@@ -1,0 +1,143 @@
+/**
+ * Whole training steps as users feel them: `model.trainOnBatch` medians
+ * (p10, p90), two models' steps alternating in one process (this machine
+ * drifts), after 60 warm-up steps each (V8 tiers kernels up over the first
+ * ~50), 150 timed steps each (40 with BENCH_QUICK=1).
+ * - the MLP `in → H relu → H relu → params` with gaussianHead('packed') and
+ *   gaussianNLLLoss, against the same model on MSE (the floor of a step);
+ * - a VAE with gaussianLatent in model.trainOnBatch, against the hand-written
+ *   form of tfjs-examples' fashion-mnist-vae (a sampling layer
+ *   `zMean + exp(½ zLogVar)·ε`, its KL formula, optimizer.minimize in a
+ *   custom loop), on the same encoder and decoder.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+import {gaussianHead, gaussianLatent, gaussianNLLLoss, gaussianParamsSize, padTargets} from '../src/index';
+
+const QUICK = process.env['BENCH_QUICK'] === '1';
+const WARMUP = 60;
+const REPS = QUICK ? 40 : 150;
+
+function quantile(v: number[], q: number): number {
+  const s = [...v].sort((a, b) => a - b);
+  const i = (s.length - 1) * q;
+  const lo = Math.floor(i);
+  return s[lo]! + (s[Math.min(lo + 1, s.length - 1)]! - s[lo]!) * (i - lo);
+}
+
+export interface StepPairRow {
+  backend: string; what: string; size: string; oursLabel: string; baseLabel: string; ours: number[]; base: number[];
+}
+
+/** Times two step functions alternately; `ours` first on even steps, second on odd ones. */
+async function interleave(ours: () => Promise<unknown>, base: () => Promise<unknown>): Promise<[number[], number[]]> {
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < WARMUP + REPS; i++) {
+    for (const [f, out] of (i % 2 ? [[base, b], [ours, a]] : [[ours, a], [base, b]]) as Array<[() => Promise<unknown>, number[]]>) {
+      const t0 = performance.now();
+      await f();
+      if (i >= WARMUP) out.push(performance.now() - t0);
+    }
+  }
+  return [a, b];
+}
+
+function mlp(inputs: number, hidden: number, outputs: number): tf.Sequential {
+  const init = (seed: number) => tf.initializers.glorotUniform({seed});
+  return tf.sequential({layers: [
+    tf.layers.dense({units: hidden, inputShape: [inputs], activation: 'relu', kernelInitializer: init(1)}),
+    tf.layers.dense({units: hidden, activation: 'relu', kernelInitializer: init(2)}),
+    tf.layers.dense({units: outputs, kernelInitializer: init(3)}),
+  ]});
+}
+
+/** The regression MLP on gaussianNLLLoss ('packed') against the same MLP on MSE. */
+export async function timeMlpStep(backend: string, batch: number, d: number, inputs: number, hidden: number): Promise<StepPairRow> {
+  const w = gaussianParamsSize(d, 'packed');
+  const nll = mlp(inputs, hidden, w);
+  nll.add(gaussianHead({dim: d, layout: 'packed'}));
+  nll.compile({optimizer: tf.train.adam(1e-3), loss: gaussianNLLLoss({layout: 'packed'})});
+  const mse = mlp(inputs, hidden, w);
+  mse.compile({optimizer: tf.train.adam(1e-3), loss: 'meanSquaredError'});
+  const x = tf.randomNormal([batch, inputs], 0, 1, 'float32', 1);
+  const y = padTargets(tf.randomNormal([batch, d], 0, 1, 'float32', 2), 'packed');
+  const [ours, base] = await interleave(() => nll.trainOnBatch(x, y), () => mse.trainOnBatch(x, y));
+  tf.dispose([x, y]);
+  nll.dispose();
+  mse.dispose();
+  return {backend, what: 'MLP', size: `(${batch}, ${d}, ${inputs}, ${hidden})`, oursLabel: 'gaussianNLLLoss', baseLabel: 'MSE',
+    ours, base};
+}
+
+/** A VAE step: gaussianLatent in trainOnBatch against tfjs-examples' hand-written sampling layer and KL. */
+export async function timeVaeStep(backend: string, batch = 128, pixels = 64, hidden = 128, dim = 8): Promise<StepPairRow> {
+  const init = (seed: number) => tf.initializers.glorotUniform({seed});
+  const encoderBody = () => [
+    tf.layers.dense({units: hidden, activation: 'relu', inputShape: [pixels], kernelInitializer: init(1)}),
+  ];
+  const decoder = () => tf.sequential({layers: [
+    tf.layers.dense({units: hidden, activation: 'relu', inputShape: [dim], kernelInitializer: init(3)}),
+    tf.layers.dense({units: pixels, activation: 'sigmoid', kernelInitializer: init(4)}),
+  ]});
+  // The reconstruction term both use: squared error summed over pixels, per sample.
+  const recon = (t: tf.Tensor, p: tf.Tensor) => tf.sum(tf.squaredDifference(t, p), -1);
+
+  // Ours: encoder -> Dense(2·dim) -> gaussianLatent -> decoder, in model.fit's step.
+  const enc = tf.sequential({layers: [...encoderBody(),
+    tf.layers.dense({units: gaussianParamsSize(dim, 'diag'), kernelInitializer: init(2)}), gaussianLatent({dim, seed: 1})]});
+  const input = tf.input({shape: [pixels]});
+  const ours = tf.model({inputs: input, outputs: decoder().apply(enc.apply(input)) as tf.SymbolicTensor});
+  ours.compile({optimizer: tf.train.adam(1e-3), loss: recon});
+
+  // tfjs-examples' form: zMean and zLogVar heads, a sampling function, the KL
+  // formula, and optimizer.minimize over all weights in a custom loop.
+  const body = tf.sequential({layers: encoderBody()});
+  const zMean = tf.layers.dense({units: dim, kernelInitializer: init(2)});
+  const zLogVar = tf.layers.dense({units: dim, kernelInitializer: init(5)});
+  const dec = decoder();
+  const optimizer = tf.train.adam(1e-3);
+  const handStep = (x: tf.Tensor) => {
+    const cost = optimizer.minimize(() => {
+      const h = body.apply(x) as tf.Tensor;
+      const m = zMean.apply(h) as tf.Tensor;
+      const lv = zLogVar.apply(h) as tf.Tensor;
+      const z = tf.add(m, tf.mul(tf.exp(tf.mul(0.5, lv)), tf.randomNormal(m.shape)));
+      const rec = tf.mean(recon(x, dec.apply(z) as tf.Tensor));
+      const kl = tf.mean(tf.mul(-0.5, tf.sum(tf.sub(tf.sub(tf.add(1, lv), tf.square(m)), tf.exp(lv)), -1)));
+      return tf.add(rec, kl) as tf.Scalar;
+    }, true);
+    const v = cost!.dataSync()[0];
+    cost!.dispose();
+    return v;
+  };
+  const x = tf.randomUniform([batch, pixels], 0, 1, 'float32', 3);
+  const [a, b] = await interleave(() => ours.trainOnBatch(x, x), async () => handStep(x));
+  x.dispose();
+  ours.dispose();
+  return {backend, what: 'VAE', size: `(${batch}, ${pixels}, ${hidden}, d = ${dim})`, oursLabel: 'gaussianLatent, trainOnBatch',
+    baseLabel: 'hand-written, minimize', ours: a, base: b};
+}
+
+/** The RESULTS.md section for rows of {@link timeMlpStep} and {@link timeVaeStep}. */
+export function fitStepsTable(rows: StepPairRow[]): string {
+  const f = (v: number) => v.toFixed(2);
+  const q = (v: number[]) => `${f(quantile(v, 0.5))} (${f(quantile(v, 0.1))}–${f(quantile(v, 0.9))})`;
+  const lines = [
+    '## Whole training steps (trainOnBatch)',
+    '',
+    'MLP: in → H relu → H relu → gaussianHead(\'packed\') with gaussianNLLLoss and Adam, against the same MLP on MSE ' +
+    '(the floor of a step); size (B, d, in, H). VAE: Dense(H relu) → Dense(2d) → gaussianLatent → Dense(H relu) → ' +
+    'Dense(64 sigmoid), squared error summed over pixels plus the KL, in model.trainOnBatch; against tfjs-examples\' ' +
+    'hand-written form (zMean/zLogVar heads, a sampling function, the KL formula, optimizer.minimize). ' +
+    `The two steps alternate in one process; ${WARMUP} warm-up steps each, then ${REPS} timed each; medians (p10–p90), ms.`,
+    '',
+    '| backend | model | size | ours | ms (p10–p90) | baseline | ms (p10–p90) | ratio of medians |',
+    '| --- | --- | --- | --- | ---: | --- | ---: | ---: |',
+  ];
+  for (const r of rows) {
+    lines.push(`| ${r.backend} | ${r.what} | ${r.size} | ${r.oursLabel} | ${q(r.ours)} | ${r.baseLabel} | ${q(r.base)} | ` +
+      `${(quantile(r.ours, 0.5) / quantile(r.base, 0.5)).toFixed(3)} |`);
+  }
+  return lines.join('\n') + '\n';
+}
