@@ -260,6 +260,7 @@ export class GaussianLatent extends tfl.layers.Layer {
     const training = kwargs?.['training'] === true || this.objectiveMode;
     const sample = training || this.inference === 'sample';
     const [z, kl] = tf.tidy(() => {
+      if (this.layout === 'diag') return this.callDiag(x as tf.Tensor2D, training, sample);
       const q = applyHead(x, tf.tensor1d(this.keep), tf.tensor1d(this.diagMask), this.diagShift) as tf.Tensor2D;
       const out = sample ? this.draw(q) : tf.slice(q, [0, 0], [-1, this.dim]);
       if (!training) return [out];
@@ -292,6 +293,35 @@ export class GaussianLatent extends tfl.layers.Layer {
         'but this layer has not run in training mode.');
     }
     return this.lastKL;
+  }
+
+  /**
+   * The 'diag' layout, which VAEs use, in as few ops as the hand-written form:
+   * the head splits the row instead of masking it, and against the standard
+   * normal the batch mean of the KL is one sum,
+   * `(w / 2n)·Σ(μ² + σ² − 2 log σ) − w·d/2`.
+   * Returns the output and, in training, the weighted KL.
+   */
+  private callDiag(x: tf.Tensor2D, training: boolean, sample: boolean): tf.Tensor[] {
+    const [mean, raw] = tf.split(x, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
+    const sigma = tf.add(tf.softplus(raw), this.diagShift);
+    let out: tf.Tensor = mean;
+    if (sample) {
+      const seed = this.seed === undefined ? undefined : this.seed + this.draws++;
+      out = tf.add(mean, tf.mul(sigma, tf.randomNormal(mean.shape, 0, 1, 'float32', seed)));
+    }
+    if (!training) return [out];
+    if (this.prior !== 'standardNormal') {
+      const q = tf.concat([mean, sigma], 1) as tf.Tensor2D;
+      return [out, tf.mul(tf.mean(this.klRows(q)), this.weightOfKL)];
+    }
+    // σ ≥ diagShift; the losses' minDiag clamp of log σ matters only for a
+    // diagShift at or below it.
+    const logSigma = tf.log(this.diagShift > DEFAULT_MIN_DIAG ? sigma : tf.maximum(sigma, DEFAULT_MIN_DIAG));
+    const t = tf.sub(tf.add(tf.square(mean), tf.square(sigma)), tf.mul(2, logSigma));
+    const n = x.shape[0];
+    const w = this.weightOfKL;
+    return [out, tf.sub(tf.mul(tf.sum(t), w / (2 * n)), w * this.dim / 2)];
   }
 
   /** `μ + L·ε` for rows `q [n, W]` in the layer's layout. */

@@ -87,6 +87,34 @@ describe('gaussianLatent: the objective', () => {
     x.dispose();
   });
 
+  it('with diagShift 0, a σ that underflows in softplus has log σ clamped at minDiag (1e-6), so the KL stays finite (diag, standard normal)', () => {
+    // Raw scales of -200 underflow softplus to 0 in float32; -3 and 2 do not.
+    const x = [[0.5, -1, -200, -3], [2, 0.25, 2, -200]];
+    const layer = gaussianLatent({dim: 2, diagShift: 0});
+    const xv = tf.variable(tf.tensor2d(x));
+    const {value, grads} = tf.variableGrads(() => {
+      layer.apply(xv, {training: true});
+      return layer.calculateLosses()[0] as tf.Scalar;
+    });
+    // Float64: KL = ½(Σμ² + Σσ² − d) − Σ log max(σ, 1e-6), σ = log1p(exp(raw)).
+    const softplus = (r: number) => Math.log1p(Math.exp(r));
+    const sigmoid = (r: number) => 1 / (1 + Math.exp(-r));
+    const kls = x.map((row) => {
+      const s = row.slice(2).map(softplus);
+      return 0.5 * (row[0]! ** 2 + row[1]! ** 2 + s[0]! ** 2 + s[1]! ** 2 - 2) - s.reduce((a, v) => a + Math.log(Math.max(v, 1e-6)), 0);
+    });
+    expectClose(value, [(kls[0]! + kls[1]!) / 2], VALUE_TOL, 'KL');
+    // ∂/∂μ = μ/n; ∂/∂raw = (σ − 1/σ)·sigmoid(raw)/n where σ > 1e-6, and σ·sigmoid(raw)/n (≈ 0) where clamped.
+    const g = x.map((row) => [row[0]! / 2, row[1]! / 2, ...row.slice(2).map((r) => {
+      const s = softplus(r);
+      return (s > 1e-6 ? s - 1 / s : s) * sigmoid(r) / 2;
+    })]);
+    expectClose(grads[xv.name]!, g, GRAD_TOL, 'd/dx');
+    tf.dispose([value, ...Object.values(grads)]);
+    xv.dispose();
+    layer.dispose();
+  });
+
   it('training on the KL alone drives the posterior to the prior (KL < 1e-3), for a fixed full prior and a diagonal posterior', async () => {
     const prior = new MultivariateNormalTriL([1, -2], [[0.5, 0], [0.3, 2]]);
     const layer = gaussianLatent({dim: 2, layout: 'full', prior, seed: 3});
