@@ -227,6 +227,13 @@ class Peer {
     return Number(await this.next());
   }
 
+  /** A whole training step of the fit-steps MLP (bench/peers.py 'mlp'); null where this peer has none. */
+  async timeMlpStep(batch: number, d: number, inputs: number, hidden: number): Promise<number | null> {
+    this.proc.stdin.write(`mlp ${batch} ${d} ${MIN_TIME_MS / 1000} ${Math.max(MIN_REPS, 40)} ${inputs} ${hidden}\n`);
+    const v = JSON.parse(await this.next()) as number | null;
+    return typeof v === 'number' ? v : null;
+  }
+
   stop(): void {
     this.proc.stdin.end();
   }
@@ -298,7 +305,6 @@ async function main(): Promise<void> {
         ` || ` + PEERS.filter((n) => cell.peers[n] !== undefined).map((n) => `${n} ${cell.peers[n]!.toFixed(3)}`).join(' '));
     }
   }
-  peers.forEach((p) => p.stop());
 
   // The calibration metrics' share of a model.fit step (BENCH_ONLY=metrics for this part alone).
   const fitRows: FitMetricsRow[] = [];
@@ -315,16 +321,32 @@ async function main(): Promise<void> {
   // the hand-written form (BENCH_ONLY=fit for this part alone).
   const stepRows: StepPairRow[] = [];
   if (only === undefined || only.includes('fit')) {
+    // Each MLP size on every backend, then PyTorch's and Keras' step right after.
+    for (const [batch, d, inputs, hidden] of [[32, 2, 4, 32], [256, 8, 16, 128], [1024, 16, 32, 256]] as const) {
+      const sizeRows: StepPairRow[] = [];
+      for (const b of backends.filter((c) => !c.composite)) {
+        await tf.setBackend(b.name);
+        sizeRows.push(await timeMlpStep(b.label, batch, d, inputs, hidden));
+      }
+      const peerSteps: StepPairRow['peers'] = {};
+      for (const p of peers) {
+        const ms = await p.timeMlpStep(batch, d, inputs, hidden);
+        if (ms !== null && (p.name === 'torch' || p.name === 'tf')) peerSteps[p.name] = ms;
+      }
+      for (const r of sizeRows) {
+        r.peers = peerSteps;
+        stepRows.push(r);
+        console.log(fitStepsTable([r]).trim().split('\n').pop());
+      }
+    }
     for (const b of backends.filter((c) => !c.composite)) {
       await tf.setBackend(b.name);
-      for (const [batch, d, inputs, hidden] of [[32, 2, 4, 32], [256, 8, 16, 128], [1024, 16, 32, 256]] as const) {
-        stepRows.push(await timeMlpStep(b.label, batch, d, inputs, hidden));
-        console.log(fitStepsTable([stepRows[stepRows.length - 1]!]).trim().split('\n').pop());
-      }
       stepRows.push(await timeVaeStep(b.label));
       console.log(fitStepsTable([stepRows[stepRows.length - 1]!]).trim().split('\n').pop());
     }
   }
+
+  peers.forEach((p) => p.stop());
 
   const lines: string[] = [];
   lines.push('# Benchmark: one loss + gradient step');

@@ -27,6 +27,8 @@ function quantile(v: number[], q: number): number {
 
 export interface StepPairRow {
   backend: string; what: string; size: string; oursLabel: string; baseLabel: string; ours: number[]; base: number[];
+  /** Median ms of the same step in PyTorch and Keras (bench/peers.py 'mlp'), timed right after ours. */
+  peers?: {torch?: number; tf?: number};
 }
 
 /** Times two step functions alternately; `ours` first on even steps, second on odd ones. */
@@ -130,14 +132,21 @@ export function fitStepsTable(rows: StepPairRow[]): string {
     '(the floor of a step); size (B, d, in, H). VAE: Dense(H relu) → Dense(2d) → gaussianLatent → Dense(H relu) → ' +
     'Dense(64 sigmoid), squared error summed over pixels plus the KL, in model.trainOnBatch; against tfjs-examples\' ' +
     'hand-written form (zMean/zLogVar heads, a sampling function, the KL formula, optimizer.minimize). ' +
-    `The two steps alternate in one process; ${WARMUP} warm-up steps each, then ${REPS} timed each; medians (p10–p90), ms.`,
+    `The two steps alternate in one process; ${WARMUP} warm-up steps each, then ${REPS} timed each; medians (p10–p90), ms. ` +
+    'Peers (bench/peers.py \'mlp\', one thread, float32, timed right after each size, median ms): the same MLP step in ' +
+    'PyTorch (nn.Sequential, MultivariateNormal(loc, scale_tril).log_prob, Adam) and in Keras 3 on TensorFlow ' +
+    '(model.train_on_batch, the NLL with tf.linalg.triangular_solve; compile\'s defaults, which use no XLA on a CPU-only machine).',
     '',
-    '| backend | model | size | ours | ms (p10–p90) | baseline | ms (p10–p90) | ratio of medians |',
-    '| --- | --- | --- | --- | ---: | --- | ---: | ---: |',
+    '| backend | model | size | ours | ms (p10–p90) | baseline | ms (p10–p90) | ratio of medians | PyTorch ms | Keras ms | ours × faster peer |',
+    '| --- | --- | --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of rows) {
+    const peerMs = [r.peers?.torch, r.peers?.tf].filter((v): v is number => v !== undefined);
+    const best = peerMs.length ? Math.min(...peerMs) : undefined;
+    const cell = (v: number | undefined) => (v === undefined ? '-' : f(v));
     lines.push(`| ${r.backend} | ${r.what} | ${r.size} | ${r.oursLabel} | ${q(r.ours)} | ${r.baseLabel} | ${q(r.base)} | ` +
-      `${(quantile(r.ours, 0.5) / quantile(r.base, 0.5)).toFixed(3)} |`);
+      `${(quantile(r.ours, 0.5) / quantile(r.base, 0.5)).toFixed(3)} | ${cell(r.peers?.torch)} | ${cell(r.peers?.tf)} | ` +
+      `${best === undefined ? '-' : `${(quantile(r.ours, 0.5) / best).toFixed(2)}x`} |`);
   }
   return lines.join('\n') + '\n';
 }

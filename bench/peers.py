@@ -15,6 +15,15 @@ make the ratios fair). It prints "ready <peer> <version>" (or "unavailable
 [logits (K) | K rows [mean | L row-major]]; torch: MixtureSameFamily(
 Categorical(logits), MultivariateNormal(loc, scale_tril))).
 
+"mlp <batch> <d> <min_time_s> <min_reps> <inputs> <hidden>" times a whole
+training step of the regression MLP of bench/fit_steps.ts (in -> H relu ->
+H relu -> [mean | packed lower factor], softplus + 1e-5 on the diagonal, the
+Gaussian NLL, Adam(1e-3)), float32, 1 thread, the loss read back:
+- torch: nn.Sequential, MultivariateNormal(loc, scale_tril).log_prob, Adam;
+- tf:    Keras 3 model.train_on_batch (compile defaults: no XLA on a CPU-only
+         machine), the NLL written with tf.linalg.triangular_solve.
+The other peers answer "null".
+
 The step is value-and-gradient of mean(loss(y_true, y_pred)) with respect to
 y_pred, float32, rows [mean | L row-major], 1 thread:
 - torch:       torch.distributions (MultivariateNormal, kl_divergence,
@@ -99,7 +108,35 @@ def make_torch(direct):
         z = torch.linalg.solve_triangular(Lp, (x - mp).unsqueeze(-1), upper=False)
         return 0.5 * d * LOG_2PI + torch.log(torch.abs(torch.diagonal(Lp, dim1=-2, dim2=-1))).sum(-1) + 0.5 * z.square().sum((-2, -1))
 
-    def setup(kind, batch, d):
+    def mlp_setup(batch, d, inputs, hidden):
+        torch.manual_seed(0)
+        w = d + d * (d + 1) // 2
+        model = torch.nn.Sequential(torch.nn.Linear(inputs, hidden), torch.nn.ReLU(),
+                                    torch.nn.Linear(hidden, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, w))
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        rng = np.random.default_rng(0)
+        x = torch.from_numpy(rng.standard_normal((batch, inputs)).astype(np.float32))
+        y = torch.from_numpy(rng.standard_normal((batch, d)).astype(np.float32))
+        r, c = torch.tril_indices(d, d)
+        on_diag = (r == c)
+
+        def mlp_step():
+            opt.zero_grad()
+            out = model(x)
+            packed = out[:, d:]
+            packed = torch.where(on_diag, torch.nn.functional.softplus(packed) + 1e-5, packed)
+            L = out.new_zeros(batch, d, d)
+            L[:, r, c] = packed
+            q = torch.distributions.MultivariateNormal(out[:, :d], scale_tril=L, validate_args=False)
+            loss = (-q.log_prob(y)).mean()
+            loss.backward()
+            opt.step()
+            return loss.item()
+        return mlp_step
+
+    def setup(kind, batch, d, inputs=0, hidden=0):
+        if kind == 'mlp':
+            return mlp_setup(batch, d, inputs, hidden) if not direct else None
         rng = np.random.default_rng(0)
         yt = torch.from_numpy(rows(rng, batch, d))
         yp0 = torch.from_numpy(rows(rng, batch, d))
@@ -197,7 +234,9 @@ def make_jax():
     def logdet(L):
         return jnp.log(jnp.abs(jnp.diagonal(L, axis1=-2, axis2=-1))).sum(-1)
 
-    def setup(kind, batch, d):
+    def setup(kind, batch, d, inputs=0, hidden=0):
+        if kind == 'mlp':
+            return None
         rng = np.random.default_rng(0)
         yt = jnp.asarray(rows(rng, batch, d))
         yp = jnp.asarray(rows(rng, batch, d))
@@ -276,7 +315,37 @@ def make_tf(xla):
     def logdet(L):
         return tf.reduce_sum(tf.math.log(tf.abs(tf.linalg.diag_part(L))), -1)
 
-    def setup(kind, batch, d):
+    def mlp_setup(batch, d, inputs, hidden):
+        import keras
+        keras.utils.set_random_seed(0)
+        w = d + d * (d + 1) // 2
+        # Column k of the packed part holds L[r_k, c_k]; gather builds L row-major, upper entries from a zero column.
+        r, c = np.tril_indices(d)
+        index = np.full(d * d, w - d)
+        index[r * d + c] = np.arange(len(r))
+        on_diag = tf.constant(r == c)
+
+        def nll(y_true, y_pred):
+            packed = y_pred[:, d:]
+            packed = tf.where(on_diag, tf.nn.softplus(packed) + 1e-5, packed)
+            L = tf.reshape(tf.gather(tf.pad(packed, [[0, 0], [0, 1]]), index, axis=1), [-1, d, d])
+            z = tf.linalg.triangular_solve(L, (y_true - y_pred[:, :d])[..., None], lower=True)
+            return 0.5 * d * LOG_2PI + logdet(L) + 0.5 * tf.reduce_sum(tf.square(z), [-2, -1])
+
+        model = keras.Sequential([keras.Input((inputs,)), keras.layers.Dense(hidden, activation='relu'),
+                                  keras.layers.Dense(hidden, activation='relu'), keras.layers.Dense(w)])
+        model.compile(optimizer=keras.optimizers.Adam(1e-3), loss=nll)
+        rng = np.random.default_rng(0)
+        x = rng.standard_normal((batch, inputs)).astype(np.float32)
+        y = rng.standard_normal((batch, d)).astype(np.float32)
+
+        def mlp_step():
+            return float(model.train_on_batch(x, y))
+        return mlp_step
+
+    def setup(kind, batch, d, inputs=0, hidden=0):
+        if kind == 'mlp':
+            return mlp_setup(batch, d, inputs, hidden) if not xla else None
         rng = np.random.default_rng(0)
         yt = tf.constant(rows(rng, batch, d))
         yp = tf.constant(rows(rng, batch, d))
@@ -399,9 +468,9 @@ def main():
         return
     print('ready', PEER, version, flush=True)
     for line in sys.stdin:
-        kind, batch, d, min_time, min_reps = line.split()
-        step = setup(kind, int(batch), int(d))
-        print(json.dumps(median_ms(step, float(min_time), int(min_reps))), flush=True)
+        kind, batch, d, min_time, min_reps, *extra = line.split()
+        step = setup(kind, int(batch), int(d), *map(int, extra))
+        print(json.dumps(None if step is None else median_ms(step, float(min_time), int(min_reps))), flush=True)
 
 
 if __name__ == '__main__':
