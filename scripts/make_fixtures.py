@@ -892,6 +892,117 @@ def latent_cases():
                           'gradX': tolist(ts[0].grad), 'gradPrior': [tolist(t.grad) for t in ts[1:]]})
     return cases
 
+lowrank_rng = np.random.default_rng(20261204)
+
+
+def lowrank_rows(B, d, r, sigma='unit', w_scale=0.5):
+    """Rows [mean | sigma | W row-major], float32-rounded. sigma: 'unit' U(0.5, 1.5), 'range'
+    10^U(-3, 3), 'small' U(0.005, 0.02)."""
+    mean = lowrank_rng.normal(0, 1, (B, d))
+    if sigma == 'unit':
+        s = lowrank_rng.uniform(0.5, 1.5, (B, d))
+    elif sigma == 'range':
+        s = 10.0 ** lowrank_rng.uniform(-3, 3, (B, d))
+    else:
+        s = lowrank_rng.uniform(0.005, 0.02, (B, d))
+    W = lowrank_rng.normal(0, w_scale, (B, d, r)) if w_scale > 0 else np.zeros((B, d, r))
+    return to32(np.concatenate([mean, s, W.reshape(B, d * r)], -1))
+
+
+def lowrank_torch(y, d):
+    r = y.shape[-1] // d - 2
+    mean, s, W = y[:, :d], y[:, d:2 * d], y[:, 2 * d:].reshape(-1, d, r)
+    return torch.distributions.LowRankMultivariateNormal(mean, cov_factor=W, cov_diag=s * s)
+
+
+def lowrank_cases():
+    """The 'lowrank' layout, Sigma = diag(sigma^2) + W W^T: NLL by
+    torch.distributions.LowRankMultivariateNormal.log_prob and KL by its
+    kl_divergence (lowrank against lowrank), float64, of float32 inputs; the
+    gradients of the per-row values' sum by autograd. 'composite': whether the
+    float32 composite path is held to these values (well-conditioned cases)."""
+    nll, kl = [], []
+    for name, B, d, r, sigma, w, composite in [
+            ('small', 4, 3, 1, 'unit', 0.5, True), ('d8r2', 4, 8, 2, 'unit', 0.5, True),
+            ('d32r4', 3, 32, 4, 'unit', 0.5, True), ('d128r8', 2, 128, 8, 'unit', 0.3, True),
+            ('d512r32', 1, 512, 32, 'unit', 0.2, True), ('sigma 1e-3..1e3', 3, 16, 3, 'range', 1.0, False),
+            ('W >> sigma', 3, 16, 4, 'small', 10.0, False), ('W = 0', 3, 8, 2, 'unit', 0.0, True)]:
+        y = lowrank_rows(B, d, r, sigma, w)
+        # A draw from the row's own Gaussian: mean + W e_r + sigma e_d.
+        Wm = y[:, 2 * d:].reshape(B, d, r)
+        x = to32(y[:, :d] + np.einsum('bij,bj->bi', Wm, lowrank_rng.normal(0, 1, (B, r)))
+                 + y[:, d:2 * d] * lowrank_rng.normal(0, 1, (B, d)))
+        xt = torch.tensor(x, requires_grad=True)
+        yt = torch.tensor(y, requires_grad=True)
+        v = -lowrank_torch(yt, d).log_prob(xt)
+        v.sum().backward()
+        nll.append({'name': name, 'd': d, 'r': r, 'composite': composite, 'x': tolist(x), 'yPred': tolist(y),
+                    'nll': tolist(v.detach()), 'gradX': tolist(xt.grad), 'gradPred': tolist(yt.grad)})
+    for name, B, d, rt, rp, direction, sigma, w, composite in [
+            ('small', 4, 3, 1, 1, 'forward', 'unit', 0.5, True), ('d8r2', 4, 8, 2, 2, 'reverse', 'unit', 0.5, True),
+            ('d32r4', 3, 32, 4, 4, 'symmetric', 'unit', 0.5, True), ('ranks 2 and 5', 3, 16, 2, 5, 'forward', 'unit', 0.5, True),
+            ('ranks 6 and 1', 3, 16, 6, 1, 'symmetric', 'unit', 0.5, True),
+            ('d512r32', 1, 512, 32, 32, 'forward', 'unit', 0.2, True),
+            ('sigma 1e-3..1e3', 3, 16, 3, 3, 'forward', 'range', 1.0, False),
+            ('W >> sigma', 3, 16, 4, 4, 'forward', 'small', 10.0, False), ('W = 0', 3, 8, 2, 2, 'symmetric', 'unit', 0.0, True),
+            ('nearby (1 %)', 3, 16, 4, 4, 'forward', 'unit', 0.5, False)]:
+        yT = lowrank_rows(B, d, rt, sigma, w)
+        if name.startswith('nearby'):
+            yP = to32(yT * (1 + 0.01 * lowrank_rng.normal(0, 1, yT.shape)))
+        else:
+            yP = lowrank_rows(B, d, rp, sigma, w)
+        tt = torch.tensor(yT, requires_grad=True)
+        tp = torch.tensor(yP, requires_grad=True)
+        pt, pp = lowrank_torch(tt, d), lowrank_torch(tp, d)
+        v = 0
+        if direction != 'reverse':
+            v = v + torch.distributions.kl_divergence(pt, pp)
+        if direction != 'forward':
+            v = v + torch.distributions.kl_divergence(pp, pt)
+        v.sum().backward()
+        kl.append({'name': name, 'd': d, 'rTrue': rt, 'rPred': rp, 'direction': direction, 'composite': composite,
+                   'yTrue': tolist(yT), 'yPred': tolist(yP), 'kl': tolist(v.detach()),
+                   'gradTrue': tolist(tt.grad), 'gradPred': tolist(tp.grad)})
+    return {'nll': nll, 'kl': kl, 'distribution': lowrank_distribution_cases()}
+
+
+def lowrank_distribution_cases():
+    """LowRankMultivariateNormal(loc, covFactor, covDiag) as torch's (covDiag the variance):
+    log_prob of points [S, B, d], entropy, and KL against a MultivariateNormal with a
+    diagonal and with a triangular scale, both directions; gradients of each sum for the
+    parameters by autograd."""
+    cases = []
+    for B, d, r, S in [(3, 4, 2, 2), (2, 16, 3, 3), (2, 64, 8, 1)]:
+        loc = to32(lowrank_rng.normal(0, 1, (B, d)))
+        W = to32(lowrank_rng.normal(0, 0.5, (B, d, r)))
+        v = to32(lowrank_rng.uniform(0.3, 2.0, (B, d)))
+        x = to32(lowrank_rng.normal(0, 1.5, (S, B, d)))
+        qloc = to32(lowrank_rng.normal(0, 1, (B, d)))
+        qdiag = to32(lowrank_rng.uniform(0.5, 1.5, (B, d)))
+        qtril = to32(np.tril(lowrank_rng.normal(0, 0.3, (B, d, d)), -1) + np.eye(d) * lowrank_rng.uniform(0.7, 1.4, (B, d, 1)))
+        case = {'B': B, 'd': d, 'r': r, 'loc': tolist(loc), 'covFactor': tolist(W), 'covDiag': tolist(v), 'x': tolist(x),
+                'qLoc': tolist(qloc), 'qScaleDiag': tolist(qdiag), 'qScaleTril': tolist(qtril)}
+
+        def run(f):
+            ts = [torch.tensor(a, requires_grad=True) for a in (loc, W, v)]
+            p = torch.distributions.LowRankMultivariateNormal(ts[0], cov_factor=ts[1], cov_diag=ts[2])
+            out = f(p)
+            out.sum().backward()
+            g = [t.grad if t.grad is not None else torch.zeros_like(t) for t in ts]  # entropy does not depend on loc
+            return {'value': tolist(out.detach()), 'gradLoc': tolist(g[0]), 'gradCovFactor': tolist(g[1]),
+                    'gradCovDiag': tolist(g[2])}
+        qd = torch.distributions.MultivariateNormal(torch.tensor(qloc), scale_tril=torch.diag_embed(torch.tensor(qdiag)))
+        qt = torch.distributions.MultivariateNormal(torch.tensor(qloc), scale_tril=torch.tensor(qtril))
+        kl = torch.distributions.kl_divergence
+        case['logProb'] = run(lambda p: p.log_prob(torch.tensor(x)))
+        case['entropy'] = run(lambda p: p.entropy())
+        case['klToDiag'] = run(lambda p: kl(p, qd))
+        case['klFromDiag'] = run(lambda p: kl(qd, p))
+        case['klToTril'] = run(lambda p: kl(p, qt))
+        case['klFromTril'] = run(lambda p: kl(qt, p))
+        cases.append(case)
+    return cases
+
 
 def main():
     os.makedirs(OUT, exist_ok=True)
@@ -914,6 +1025,7 @@ def main():
                              'mixture': mixture_metric_cases(), 'energyScore': energy_score_cases(),
                              'report': report_cases()},
         'latent.json': {'cases': latent_cases()},
+        'lowrank.json': lowrank_cases(),
     }
     meta = {'generator': 'scripts/make_fixtures.py', 'torch': torch.__version__,
             'numpy': np.__version__, 'scipy': scipy.__version__}

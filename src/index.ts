@@ -23,6 +23,7 @@ export {Distribution} from './distributions/distribution.js';
 export {MultivariateNormalTriL} from './distributions/mvn_tril.js';
 export type {MultivariateNormalOptions} from './distributions/mvn_tril.js';
 export {MultivariateNormalDiag} from './distributions/mvn_diag.js';
+export {LowRankMultivariateNormal} from './distributions/mvn_lowrank.js';
 export {gaussianParamsSize} from './distributions/gaussian_params_size.js';
 export {unpackGaussian} from './distributions/unpack_gaussian.js';
 export type {UnpackGaussianOptions} from './distributions/unpack_gaussian.js';

@@ -5,11 +5,21 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import {rowLayout, GaussianLayout} from '../layout/row_layout.js';
-import {fail} from '../util/checks.js';
+import {assertPositiveInt, fail} from '../util/checks.js';
 
 /** Checks the diagonal guard option: `0` (off) or a bound in `(0, 1)`. */
 export function checkMinDiag(fn: string, minDiag: number): void {
   if (!(minDiag >= 0 && minDiag < 1)) fail(fn, `minDiag must be in [0, 1), but got ${minDiag}.`);
+}
+
+/** `rank`: a positive integer in the 'lowrank' layout, absent in the others. */
+export function checkRank(fn: string, layout: GaussianLayout, rank: number | undefined, arg: string): void {
+  if (layout === 'lowrank') {
+    if (rank === undefined) fail(fn, `the 'lowrank' layout needs ${arg} (the number of columns of W), but ${arg} is missing.`);
+    assertPositiveInt(rank, arg, fn);
+  } else if (rank !== undefined) {
+    fail(fn, `${arg} applies to the 'lowrank' layout only, but layout is '${layout}' and ${arg} is ${rank}.`);
+  }
 }
 
 /** Default diagonal guard of the losses and klDivergence (see kernels/shared/js_math.ts `guardDiag`). */
@@ -34,7 +44,7 @@ export function validateGaussianValues(rows: tf.Tensor2D, dim: number, layout: G
       }
     }
   }
-  if (layout === null || (!checkDiag && layout !== 'diag')) return;
+  if (layout === null || (!checkDiag && layout !== 'diag' && layout !== 'lowrank')) return;
   const lay = rowLayout(dim, layout);
   for (let b = 0; b < batch; b++) {
     for (let i = 0; i < dim; i++) {
@@ -51,9 +61,9 @@ export function validateGaussianValues(rows: tf.Tensor2D, dim: number, layout: G
  */
 function checkDiagonal(x: number, i: number, layout: GaussianLayout, checkDiag: boolean, fn: string, arg: string,
                        at: () => string): void {
-  if (layout === 'diag' && (x < 0 || (x === 0 && checkDiag))) {
+  if ((layout === 'diag' || layout === 'lowrank') && (x < 0 || (x === 0 && checkDiag))) {
     fail(fn, `${arg} has a ${x === 0 ? 'zero' : 'negative'} scale σ[${i}] = ${x} at ${at()}: ` +
-      'the \'diag\' layout needs σ > 0 (validateArgs).');
+      `the '${layout}' layout needs σ > 0 (validateArgs).`);
   }
   if (x === 0 && checkDiag) fail(fn, `${arg} has a zero Cholesky diagonal L[${i}][${i}] at ${at()} (validateArgs).`);
 }

@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import {CORE_PRIMITIVES, Primitive, ScaleRows} from './kernel_names.js';
+import {takesLayout} from './shared/fused_layouts.js';
 
 /**
  * The tfjs flag that forces the composite path on backends with fused kernels:
@@ -48,6 +49,12 @@ export function hasFusedKernels(backendName: string = tf.getBackend()): boolean 
  */
 export function usesFusedKernel(p: Primitive): boolean {
   return !forceComposite() && registered(p, tf.getBackend());
+}
+
+/** True when the active backend's fused kernels take rows in the call's `layout` attribute (if any). */
+function takesCallLayout(attrs: tf.NamedAttrMap): boolean {
+  const layout = attrs['layout'];
+  return typeof layout !== 'string' || takesLayout(tf.getBackend(), layout);
 }
 
 export type CompositeFn<A> = (inputs: tf.Tensor[], attrs: A) => tf.Tensor;
@@ -114,7 +121,7 @@ export function fusedOp<I extends string, A extends tf.NamedAttrMap>(
     tf.engine().runKernel(name, ins, attrs as unknown as tf.NamedAttrMap);
 
   return (inputs, attrs) => {
-    if (!usesFusedKernel(p)) return composite(inputs, attrs);
+    if (!usesFusedKernel(p) || !takesCallLayout(attrs)) return composite(inputs, attrs);
     if (p.grad === 'none') return run(p.name, named(inputs), attrs) as tf.Tensor;
     if (p.grad === 'rows') {
       if (!tf.engine().isTapeOn()) return run(p.name, named(inputs), attrs) as tf.Tensor;

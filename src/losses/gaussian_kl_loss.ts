@@ -4,7 +4,9 @@ import {DEFAULT_MIN_DIAG, validateGaussianValues} from '../distributions/validat
 import {gaussianKLOp} from '../kernels/ops.js';
 import {KLDirection} from '../kernels/kernel_names.js';
 import {assertOneOf} from '../util/checks.js';
-import {checkLossOptions, GaussianLossFn, GaussianLossOptions, lossRows} from './loss_args.js';
+import {LAYOUTS, widthOf} from '../layout/row_layout.js';
+import {checkRank} from '../distributions/validate.js';
+import {checkLossOptions, gaussianRows, GaussianLossFn, GaussianLossOptions, lossRows} from './loss_args.js';
 import {reshapeIfNeeded} from '../util/reshape.js';
 
 /**
@@ -19,6 +21,8 @@ export interface GaussianKLLossOptions extends GaussianLossOptions {
    * @default 'forward'
    */
   direction?: KLDirection;
+  /** In the `'lowrank'` layout, the rank of `yTrue`'s factor when it differs from `yPred`'s (`rank`). @default rank */
+  rankTrue?: number;
 }
 
 const DIRECTIONS: readonly KLDirection[] = ['forward', 'reverse', 'symmetric'];
@@ -33,7 +37,10 @@ const DIRECTIONS: readonly KLDirection[] = ['forward', 'reverse', 'symmetric'];
  *   notebook's `y_true`; entries above the diagonal are ignored.
  * - `'packed'`: the lower triangle in fillTriangular order, `d(d+1)/2`;
  * - `'diag'`: the standard deviations `σ`, `d` entries (`Σ = diag(σ²)`),
- *   at O(d) cost per sample.
+ *   at O(d) cost per sample;
+ * - `'lowrank'` (with `rank: r`): `σ` and then a factor `W` (`d·r`,
+ *   row-major), `Σ = diag(σ²) + W Wᵀ`, at O(d·r² + r³) per sample. `yTrue`
+ *   may have another rank (`rankTrue`).
  *
  * Shape contract: `yTrue`, `yPred` `[..., W] -> [...]`, `W = gaussianParamsSize(d, layout)`.
  *
@@ -49,20 +56,25 @@ const DIRECTIONS: readonly KLDirection[] = ['forward', 'reverse', 'symmetric'];
  * so a plain Dense output gives finite losses and gradients from the first
  * step. Values and gradients for diagonals in that range are unchanged.
  *
- * @param options `dim` (inferred), `layout` ('full'), `direction`
- *   ('forward'), `minDiag` (1e-6), `validateArgs` (false).
+ * @param options `dim` (inferred), `layout` ('full'), `rank` and `rankTrue`
+ *   ('lowrank' only), `direction` ('forward'), `minDiag` (1e-6),
+ *   `validateArgs` (false).
  * @returns The loss function.
  *
  * @category losses
  */
 export function gaussianKLLoss(options: GaussianKLLossOptions = {}): GaussianLossFn {
   const fn = 'gaussianKLLoss';
-  const layout = checkLossOptions(fn, options);
+  const layout = checkLossOptions(fn, options, LAYOUTS);
   const direction = options.direction ?? 'forward';
   assertOneOf(direction, DIRECTIONS, 'direction', fn);
   const minDiag = options.minDiag ?? DEFAULT_MIN_DIAG;
+  if (options.rankTrue !== undefined) checkRank(fn, layout, options.rankTrue, 'rankTrue');
+  const rank = options.rank ?? 0;
+  const rankTrue = options.rankTrue ?? rank;
   return (yTrue, yPred) => tf.tidy(() => {
-    const rows = lossRows(fn, yTrue, yPred, options, layout, (_d, w) => [w]);
+    const rows = lossRows(fn, yTrue, yPred, options, gaussianRows(layout, rank),
+      (d, w) => [layout === 'lowrank' ? widthOf(d, layout, rankTrue) : w]);
     if (options.validateArgs) {
       validateGaussianValues(rows.yTrue, rows.dim, layout, fn, 'yTrue');
       validateGaussianValues(rows.yPred, rows.dim, layout, fn, 'yPred', false);

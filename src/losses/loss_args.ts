@@ -5,8 +5,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import {mixtureDimOfWidth, mixtureWidthOf} from '../layout/mixture_layout.js';
-import {dimOfWidth, GaussianLayout, LAYOUTS, widthOf} from '../layout/row_layout.js';
-import {checkMinDiag} from '../distributions/validate.js';
+import {DENSE_LAYOUTS, dimOfWidth, GaussianLayout, LAYOUTS, widthOf} from '../layout/row_layout.js';
+import {checkMinDiag, checkRank} from '../distributions/validate.js';
 import {assertMinRank, assertOneOf, assertPositiveInt, fail, fmt, toFloatTensor} from '../util/checks.js';
 import {reshapeIfNeeded} from '../util/reshape.js';
 
@@ -20,9 +20,12 @@ export interface GaussianLossOptions {
   dim?: number;
   /**
    * `'full'`: `[mean (d), L row-major (d·d)]`; `'packed'`: `[mean (d), fillTriangular order]`;
-   * `'diag'`: `[mean (d), σ (d)]`, `Σ = diag(σ²)`. @default 'full'
+   * `'diag'`: `[mean (d), σ (d)]`, `Σ = diag(σ²)`; `'lowrank'` (with `rank`):
+   * `[mean (d), σ (d), W (d·r, row-major)]`, `Σ = diag(σ²) + W Wᵀ`. @default 'full'
    */
   layout?: GaussianLayout;
+  /** Rank `r` of the `'lowrank'` layout's factor `W` (required there, and only there). */
+  rank?: number;
   /**
    * Diagonal guard: `|L_ii|` is clamped to `[minDiag, 1 / minDiag]` with its
    * sign kept and the gradient passed straight through, so a predicted
@@ -34,11 +37,16 @@ export interface GaussianLossOptions {
   validateArgs?: boolean;
 }
 
-/** Checks options that do not depend on data; returns the layout. */
-export function checkLossOptions(fn: string, {dim, layout = 'full', minDiag}: GaussianLossOptions): GaussianLayout {
-  assertOneOf(layout, LAYOUTS, 'layout', fn);
+/**
+ * Checks options that do not depend on data; returns the layout. `layouts`
+ * are the ones `fn` takes (`'lowrank'` only where it is listed).
+ */
+export function checkLossOptions(fn: string, {dim, layout = 'full', minDiag, rank}: GaussianLossOptions,
+                                 layouts: readonly GaussianLayout[] = DENSE_LAYOUTS): GaussianLayout {
+  assertOneOf(layout, layouts, 'layout', fn);
   if (dim !== undefined) assertPositiveInt(dim, 'dim', fn);
   if (minDiag !== undefined) checkMinDiag(fn, minDiag);
+  checkRank(fn, layout, rank, 'rank');
   return layout;
 }
 
@@ -64,12 +72,14 @@ export interface RowShape {
   formula: string;
 }
 
-const FORMULA: Record<GaussianLayout, string> = {full: 'd + d²', packed: 'd + d(d+1)/2', diag: 'd + d'};
+const FORMULA: Record<GaussianLayout, string> = {full: 'd + d²', packed: 'd + d(d+1)/2', diag: 'd + d', lowrank: 'd(2 + r)'};
 
-/** Rows of one Gaussian in `layout`. */
-export function gaussianRows(layout: GaussianLayout): RowShape {
-  return {widthOf: (d) => widthOf(d, layout), dimOf: (w) => dimOfWidth(w, layout),
-    where: `in the '${layout}' layout`, formula: FORMULA[layout]};
+/** Rows of one Gaussian in `layout` (`rank`: the 'lowrank' factor's). */
+export function gaussianRows(layout: GaussianLayout, rank = 0): RowShape {
+  const lowrank = layout === 'lowrank';
+  return {widthOf: (d) => widthOf(d, layout, rank), dimOf: (w) => dimOfWidth(w, layout, rank),
+    where: lowrank ? `in the 'lowrank' layout of rank ${rank}` : `in the '${layout}' layout`,
+    formula: lowrank ? `d(2 + ${rank})` : FORMULA[layout]};
 }
 
 /** Rows of a mixture of `components` Gaussians in `layout`: `[logits (K) | K components]`. */

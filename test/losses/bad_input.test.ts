@@ -65,7 +65,7 @@ const rows: Array<[string, () => unknown, RegExp]> = [
     /^gaussianNLLLoss\(\): dim must be a positive integer, but got 2\.5\.$/],
   ['an unknown layout',
     () => gaussianKLLoss({layout: 'band' as 'full'}),
-    /^gaussianKLLoss\(\): layout must be one of 'full', 'packed', 'diag', but got 'band'\.$/],
+    /^gaussianKLLoss\(\): layout must be one of 'full', 'packed', 'diag', 'lowrank', but got 'band'\.$/],
   ['an unknown direction',
     () => gaussianKLLoss({direction: 'both' as 'forward'}),
     /^gaussianKLLoss\(\): direction must be one of 'forward', 'reverse', 'symmetric', but got 'both'\.$/],

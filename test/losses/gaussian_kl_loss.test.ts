@@ -89,7 +89,7 @@ describe('gaussianKLLoss', () => {
 
   it('gaussianKLLoss throws for different batch shapes, unknown options and rank-0 input', () => {
     expect(() => gaussianKLLoss()(tf.zeros([3, 6]), tf.zeros([4, 6]))).toThrow(/gaussianKLLoss\(\): yTrue and yPred must have the same batch shape.*\[3,6\].*\[4,6\]/);
-    expect(() => gaussianKLLoss({layout: 'band' as 'full'})).toThrow(/gaussianKLLoss\(\): layout must be one of 'full', 'packed', 'diag', but got 'band'/);
+    expect(() => gaussianKLLoss({layout: 'band' as 'full'})).toThrow(/gaussianKLLoss\(\): layout must be one of 'full', 'packed', 'diag', 'lowrank', but got 'band'/);
     expect(() => gaussianKLLoss({direction: 'both' as 'forward'})).toThrow(/gaussianKLLoss\(\): direction must be one of 'forward', 'reverse', 'symmetric', but got 'both'/);
     expect(() => gaussianKLLoss()(tf.scalar(1), tf.scalar(1))).toThrow(/gaussianKLLoss\(\): yPred must have shape \[batch, width\].*\[\]/);
   });

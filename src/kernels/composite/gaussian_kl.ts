@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {GaussianKLAttrs} from '../kernel_names.js';
 import {unpackRows} from '../../layout/unpack_rows.js';
 import {guardDiagonal, guardScale, klTerm, matrixDiag, solveLowerZeroed} from './linalg.js';
+import {compositeLowRankKL} from './lowrank.js';
 
 /**
  * KL(N(ma, La La^T) || N(mb, Lb Lb^T)) for rows of Gaussians, written so that
@@ -66,6 +67,7 @@ function compositeDiagKL(yTrue: tf.Tensor2D, yPred: tf.Tensor2D, dim: number, di
 
 export function compositeGaussianKL([yTrue, yPred]: tf.Tensor[], {dim, layout, direction, minDiag}: GaussianKLAttrs): tf.Tensor {
   if (layout === 'diag') return compositeDiagKL(yTrue as tf.Tensor2D, yPred as tf.Tensor2D, dim, direction, minDiag);
+  if (layout === 'lowrank') return compositeLowRankKL(yTrue as tf.Tensor2D, yPred as tf.Tensor2D, dim, direction, minDiag);
   const pred = unpackRows(yPred as tf.Tensor2D, dim, layout);
   const Lp = guardDiagonal(pred.scaleTril, minDiag);
   const truth = unpackRows(yTrue as tf.Tensor2D, dim, layout);

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {GaussianNLLAttrs} from '../kernel_names.js';
 import {unpackRows} from '../../layout/unpack_rows.js';
 import {guardDiagonal, guardScale, logAbsDet, solveLowerZeroed} from './linalg.js';
+import {compositeLowRankNLL} from './lowrank.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -28,6 +29,10 @@ export function whitened(x: tf.Tensor, yPred: tf.Tensor, {dim, layout, minDiag}:
 
 /** `d/2 log 2π + Σ log|L_ii| + ½‖L⁻¹(x − μ)‖²` per row. */
 export function compositeGaussianNLL([x, yPred]: tf.Tensor[], attrs: GaussianNLLAttrs): tf.Tensor {
+  if (attrs.layout === 'lowrank') {
+    const points = tf.slice(x as tf.Tensor2D, [0, 0], [-1, attrs.dim]);
+    return compositeLowRankNLL(points, yPred as tf.Tensor2D, attrs.dim, attrs.minDiag);
+  }
   const {z, logDet} = whitened(x as tf.Tensor, yPred as tf.Tensor, attrs);
   const sq = tf.sum(tf.square(z), attrs.layout === 'diag' ? -1 : [1, 2]);
   return tf.add(tf.add(logDet, 0.5 * attrs.dim * LOG_2PI), tf.mul(0.5, sq));

@@ -3,6 +3,7 @@ import {GaussianKL, GaussianKLAttrs} from '../kernel_names.js';
 import {rowLayout} from '../../layout/row_layout.js';
 import {diagBounds, klDiag} from './diag_math.js';
 import {fullGradRows, fullRows, storeRows} from './full_rows.js';
+import {klLowRank, makeLowRankScratch} from './lowrank_math.js';
 import {klGrad, klValue, makeScratch} from './js_math.js';
 import {JsKernelSpec, rowsOf} from './js_kernel.js';
 import {wasmKLDiagRows, wasmKLGradRows, wasmKLRows} from './wasm_math.js';
@@ -14,6 +15,10 @@ export const gaussianKLSpec: JsKernelSpec = {
   compute([yt, yp], shapes, attrs, [out]) {
     const {dim: d, layout, direction, minDiag} = attrs as GaussianKLAttrs;
     const {batch, w0, w1} = rowsOf(shapes);
+    if (layout === 'lowrank') {
+      klLowRankRows(yt as Float32Array, w0, yp as Float32Array, w1, batch, d, minDiag, direction, out as Float32Array, null, null);
+      return;
+    }
     if (layout === 'diag') {
       klDiagRows(yt as Float32Array, yp as Float32Array, batch, d, minDiag, direction, out as Float32Array, null, null);
       return;
@@ -46,6 +51,11 @@ export const gaussianKLWithGradSpec: JsKernelSpec = {
   compute([yt, yp], shapes, attrs, [out, gt, gp]) {
     const {dim: d, layout, direction, minDiag} = attrs as GaussianKLAttrs;
     const {batch, w0, w1} = rowsOf(shapes);
+    if (layout === 'lowrank') {
+      klLowRankRows(yt as Float32Array, w0, yp as Float32Array, w1, batch, d, minDiag, direction, out as Float32Array,
+        gt as Float32Array, gp as Float32Array);
+      return;
+    }
     if (layout === 'diag') {
       klDiagRows(yt as Float32Array, yp as Float32Array, batch, d, minDiag, direction, out as Float32Array,
         gt as Float32Array, gp as Float32Array);
@@ -88,6 +98,25 @@ function klDiagRows(T: Float32Array, P: Float32Array, batch: number, d: number, 
     let v = 0;
     if (direction !== 'reverse') v += klDiag(d, T, o, P, o, lo, hi, gT, gP, false);
     if (direction !== 'forward') v += klDiag(d, P, o, T, o, lo, hi, gP, gT, direction === 'symmetric');
+    out[b] = v;
+  }
+}
+
+/**
+ * The 'lowrank' layout (lowrank_math.ts): O(d·r² + r³) per row in float64.
+ * Each side's rank follows from its width, `d (2 + r)`, so the two may differ.
+ */
+function klLowRankRows(T: Float32Array, wT: number, P: Float32Array, wP: number, batch: number, d: number, minDiag: number,
+                       direction: GaussianKLAttrs['direction'], out: Float32Array,
+                       gT: Float32Array | null, gP: Float32Array | null): void {
+  const rT = wT / d - 2;
+  const rP = wP / d - 2;
+  const [lo, hi] = diagBounds(minDiag);
+  const sc = makeLowRankScratch(d, Math.max(rT, rP));
+  for (let b = 0; b < batch; b++) {
+    let v = 0;
+    if (direction !== 'reverse') v += klLowRank(d, T, b * wT, rT, P, b * wP, rP, lo, hi, sc, gT, gP, false);
+    if (direction !== 'forward') v += klLowRank(d, P, b * wP, rP, T, b * wT, rT, lo, hi, sc, gP, gT, direction === 'symmetric');
     out[b] = v;
   }
 }

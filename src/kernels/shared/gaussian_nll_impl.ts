@@ -3,6 +3,7 @@ import {GaussianNLL, GaussianNLLAttrs} from '../kernel_names.js';
 import {GaussianLayout, rowLayout} from '../../layout/row_layout.js';
 import {diagBounds, nllDiag} from './diag_math.js';
 import {fullGradRows, fullRows, storeRows} from './full_rows.js';
+import {makeLowRankScratch, nllLowRank} from './lowrank_math.js';
 import {makeScratch, nllGrad, nllValue} from './js_math.js';
 import {JsKernelSpec, rowsOf} from './js_kernel.js';
 import {wasmNLLDiagRows, wasmNLLGradRows, wasmNLLRows} from './wasm_math.js';
@@ -15,6 +16,10 @@ import {wasmNLLDiagRows, wasmNLLGradRows, wasmNLLRows} from './wasm_math.js';
  */
 export function nllRows(x: Float32Array, wx: number, y: Float32Array, wy: number, batch: number, d: number,
                         layout: GaussianLayout, minDiag: number, out: Float32Array | Float64Array): void {
+  if (layout === 'lowrank') {
+    lowRankNLLRows(x, wx, y, wy, batch, d, minDiag, out, null, null);
+    return;
+  }
   if (layout === 'diag') {
     if (wasmNLLDiagRows(x, wx, y, wy, batch, d, minDiag, out, null, null)) return;
     const [lo, hi] = diagBounds(minDiag);
@@ -36,6 +41,10 @@ export function nllGradRows(x: Float32Array, wx: number, y: Float32Array, wy: nu
                             layout: GaussianLayout, minDiag: number, out: Float32Array | Float64Array,
                             gx: Float32Array, gy: Float32Array): void {
   // Points padded to the output width: the padding gets a zero gradient.
+  if (layout === 'lowrank') {
+    lowRankNLLRows(x, wx, y, wy, batch, d, minDiag, out, gx, gy);
+    return;
+  }
   if (layout === 'diag') {
     if (wasmNLLDiagRows(x, wx, y, wy, batch, d, minDiag, out, gx, gy)) return;
     if (wx > d) gx.fill(0);
@@ -53,6 +62,16 @@ export function nllGradRows(x: Float32Array, wx: number, y: Float32Array, wy: nu
     for (let b = 0; b < batch; b++) out[b] = nllGrad(d, x, b * wx, P, b * fw, minDiag, s, 1, gx, gP);
   }
   storeRows(gP, gy, batch, wy, lay);
+}
+
+/** The 'lowrank' layout: the rank follows from the row width, `wy = d (2 + r)`; gradients when `gx` is given. */
+function lowRankNLLRows(x: Float32Array, wx: number, y: Float32Array, wy: number, batch: number, d: number, minDiag: number,
+                        out: Float32Array | Float64Array, gx: Float32Array | null, gy: Float32Array | null): void {
+  const r = wy / d - 2;
+  if (gx !== null && wx > d) gx.fill(0);
+  const [lo, hi] = diagBounds(minDiag);
+  const sc = makeLowRankScratch(d, r);
+  for (let b = 0; b < batch; b++) out[b] = nllLowRank(d, r, x, b * wx, y, b * wy, lo, hi, sc, gx, gy);
 }
 
 export const gaussianNLLSpec: JsKernelSpec = {

@@ -21,8 +21,9 @@ import {
   GaussianKL, GaussianKLAttrs, GaussianMixtureNLL, GaussianMixtureNLLAttrs, GaussianNLL, GaussianNLLAttrs, Primitive,
   ScaleRows, TriangularSolve, TriangularSolveAttrs,
 } from '../kernel_names.js';
-import {widthOf} from '../../layout/row_layout.js';
+import {DENSE_LAYOUTS, widthOf} from '../../layout/row_layout.js';
 import {GpuBackend, gpuKernel, Passes as GpuPasses, GpuRun} from '../shared/gpu_passes.js';
+import {declareFusedLayouts} from '../shared/fused_layouts.js';
 import {registerKernelList} from '../shared/js_kernel.js';
 import {
   klDiagGradProgram, klDiagValueProgram, klGradAProgram, klGradBProgram, klValueProgram, klXProgram, klYProgram,
@@ -49,6 +50,7 @@ const kernel = (name: string, inputNames: readonly string[], run: Run): KernelCo
 /** [value, grad yTrue, grad yPred] (gradients only when `grad`); as webgl's kl(). */
 function kl(ps: Passes, [yt, yp]: TensorInfo[], attrs: NamedAttrMap, grad: boolean): TensorInfo[] {
   const {dim: d, layout, direction, minDiag} = attrs as GaussianKLAttrs;
+  if (layout === 'lowrank') throw new Error(`${GaussianKL.name}: webgpu has no fused 'lowrank' kernel (the dispatcher runs the composite path).`);
   const T = yt as TensorInfo;
   const P = yp as TensorInfo;
   const batch = T.shape[0] as number;
@@ -81,6 +83,7 @@ function kl(ps: Passes, [yt, yp]: TensorInfo[], attrs: NamedAttrMap, grad: boole
 /** [value, grad x, grad yPred]: one Gaussian per row (`K` = 0) or a mixture of `K`; as webgl's nll(). */
 function nll(ps: Passes, [x, yp]: TensorInfo[], attrs: NamedAttrMap, K: number, grad: boolean): TensorInfo[] {
   const {dim: d, layout, minDiag} = attrs as GaussianNLLAttrs;
+  if (layout === 'lowrank') throw new Error(`${GaussianNLL.name}: webgpu has no fused 'lowrank' kernel (the dispatcher runs the composite path).`);
   const X = x as TensorInfo;
   const Yr = yp as TensorInfo;
   const batch = Yr.shape[0] as number;
@@ -136,4 +139,6 @@ export const webgpuKernelConfigs: readonly KernelConfig[] = [
   kernel(ScaleRows, ['x', 'scale'], scaleRows),
 ];
 
+// The composite path serves the 'lowrank' rows here.
+declareFusedLayouts('webgpu', DENSE_LAYOUTS);
 registerKernelList(webgpuKernelConfigs);
