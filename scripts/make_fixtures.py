@@ -963,7 +963,30 @@ def lowrank_cases():
         kl.append({'name': name, 'd': d, 'rTrue': rt, 'rPred': rp, 'direction': direction, 'composite': composite,
                    'yTrue': tolist(yT), 'yPred': tolist(yP), 'kl': tolist(v.detach()),
                    'gradTrue': tolist(tt.grad), 'gradPred': tolist(tp.grad)})
-    return {'nll': nll, 'kl': kl, 'distribution': lowrank_distribution_cases()}
+    return {'nll': nll, 'kl': kl, 'distribution': lowrank_distribution_cases(), 'mixture': lowrank_mixture_cases()}
+
+
+def lowrank_mixture_cases():
+    """Mixture NLL with 'lowrank' components, rows [logits (K) | K rows [mean | sigma | W]]:
+    MixtureSameFamily(Categorical(logits), LowRankMultivariateNormal), float64; gradients of
+    the per-row values' sum by autograd."""
+    cases = []
+    for B, K, d, r in [(4, 3, 8, 2), (3, 5, 32, 4)]:
+        logits = to32(lowrank_rng.normal(0, 1, (B, K)))
+        comps = np.stack([lowrank_rows(B, d, r) for _ in range(K)], 1)  # [B, K, d(2 + r)]
+        y = np.concatenate([logits, comps.reshape(B, -1)], -1)
+        x = to32(comps[:, 0, :d] + lowrank_rng.normal(0, 1, (B, d)))
+        xt = torch.tensor(x, requires_grad=True)
+        yt = torch.tensor(y, requires_grad=True)
+        c = yt[:, K:].reshape(B, K, -1)
+        comp = torch.distributions.LowRankMultivariateNormal(
+            c[..., :d], cov_factor=c[..., 2 * d:].reshape(B, K, d, r), cov_diag=c[..., d:2 * d] ** 2)
+        mix = torch.distributions.MixtureSameFamily(torch.distributions.Categorical(logits=yt[:, :K]), comp)
+        v = -mix.log_prob(xt)
+        v.sum().backward()
+        cases.append({'K': K, 'd': d, 'r': r, 'x': tolist(x), 'yPred': tolist(y), 'nll': tolist(v.detach()),
+                      'gradX': tolist(xt.grad), 'gradPred': tolist(yt.grad)})
+    return cases
 
 
 def lowrank_distribution_cases():

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import {gaussianNLLOp} from '../kernels/ops.js';
-import {assertMinRank, assertPositiveInt, broadcastBatch, fail, fmt, toFloatTensor} from '../util/checks.js';
+import {asCaller, assertMinRank, assertPositiveInt, broadcastBatch, fail, fmt, toFloatTensor} from '../util/checks.js';
 import {Distribution} from './distribution.js';
 import {klBetween} from './kl_registry.js';
+import {unpackLowRank} from './unpack_low_rank.js';
 import type {MultivariateNormalOptions} from './mvn_tril.js';
 
 /**
@@ -92,24 +93,12 @@ export class LowRankMultivariateNormal extends Distribution {
    * `[mean (d) | σ (d) | W (d·rank, row-major)]`: `covDiag = σ²`.
    */
   static fromParams(y: tf.Tensor | tf.TensorLike, {rank, dim}: {rank: number; dim?: number}): LowRankMultivariateNormal {
-    const fn = 'LowRankMultivariateNormal.fromParams';
-    const parts = tf.tidy(() => {
-      assertPositiveInt(rank, 'rank', fn);
-      const $y = toFloatTensor(y, 'y', fn);
-      assertMinRank($y, 1, 'y', fn, '[..., d (2 + rank)]');
-      const w = $y.shape[$y.rank - 1] as number;
-      const d = dim ?? w / (2 + rank);
-      if (!Number.isInteger(d) || d < 1 || d * (2 + rank) !== w) {
-        fail(fn, `the width of y (${w}, shape ${fmt($y.shape)}) must be d (2 + ${rank}) in the 'lowrank' layout of rank ${rank}` +
-          `${dim === undefined ? '' : ` with dim ${dim}`}.`);
-      }
-      const [m, s, f] = tf.split($y, [d, d, d * rank], -1) as [tf.Tensor, tf.Tensor, tf.Tensor];
-      return [m, tf.reshape(f, [...$y.shape.slice(0, -1), d, rank]), tf.square(s)];
-    });
+    const {mean, scaleDiag, covFactor} = asCaller('LowRankMultivariateNormal.fromParams', () => unpackLowRank(y, {rank, dim}));
+    const covDiag = tf.square(scaleDiag);
     try {
-      return new LowRankMultivariateNormal(parts[0] as tf.Tensor, parts[1] as tf.Tensor, parts[2] as tf.Tensor);
+      return new LowRankMultivariateNormal(mean, covFactor, covDiag);
     } finally {
-      tf.dispose(parts);
+      tf.dispose([mean, scaleDiag, covFactor, covDiag]);
     }
   }
 

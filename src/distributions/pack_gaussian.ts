@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import {fillTriangularInverse} from '../linalg/fill_triangular_inverse.js';
 import {maskValues} from '../layout/masks.js';
-import {GaussianLayout, LAYOUTS} from '../layout/row_layout.js';
-import {assertOneOf} from '../util/checks.js';
+import {DENSE_LAYOUTS, GaussianLayout} from '../layout/row_layout.js';
+import {assertOneOf, fail} from '../util/checks.js';
 import {gaussianArgs} from './gaussian_args.js';
 
 /**
@@ -26,7 +26,8 @@ import {gaussianArgs} from './gaussian_args.js';
 export function packGaussian(mean: tf.Tensor | tf.TensorLike, scaleTril: tf.Tensor | tf.TensorLike,
                              layout: GaussianLayout = 'full'): tf.Tensor {
   const fn = 'packGaussian';
-  assertOneOf(layout, LAYOUTS, 'layout', fn);
+  if (layout === 'lowrank') fail(fn, `the 'lowrank' layout has no d × d factor; use packLowRank(mean, scaleDiag, covFactor).`);
+  assertOneOf(layout, DENSE_LAYOUTS, 'layout', fn);
   return tf.tidy(() => {
     const {mean: $m, scaleTril: $l, dim: d, batch} = gaussianArgs(fn, mean, scaleTril);
     const m = tf.broadcastTo($m, [...batch, d]);

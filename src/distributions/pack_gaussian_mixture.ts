@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import {GaussianLayout, LAYOUTS, widthOf} from '../layout/row_layout.js';
+import {DENSE_LAYOUTS, GaussianLayout, widthOf} from '../layout/row_layout.js';
 import {assertOneOf} from '../util/checks.js';
 import {mixtureArgs} from './mixture_args.js';
 import {packGaussian} from './pack_gaussian.js';
@@ -25,7 +25,7 @@ import {packGaussian} from './pack_gaussian.js';
 export function packGaussianMixture(logits: tf.Tensor | tf.TensorLike, mean: tf.Tensor | tf.TensorLike,
                                     scaleTril: tf.Tensor | tf.TensorLike, layout: GaussianLayout = 'full'): tf.Tensor {
   const fn = 'packGaussianMixture';
-  assertOneOf(layout, LAYOUTS, 'layout', fn);
+  assertOneOf(layout, DENSE_LAYOUTS, 'layout', fn);
   return tf.tidy(() => {
     const a = mixtureArgs(fn, logits, mean, scaleTril);
     const {components: K, dim: d, batch} = a;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import {unpackRows} from '../layout/unpack_rows.js';
-import {dimOfWidth, GaussianLayout, LAYOUTS, widthOf} from '../layout/row_layout.js';
+import {DENSE_LAYOUTS, dimOfWidth, GaussianLayout, widthOf} from '../layout/row_layout.js';
 import {assertMinRank, assertOneOf, assertPositiveInt, fail, fmt, toFloatTensor} from '../util/checks.js';
 
 /**
@@ -40,7 +40,10 @@ export function unpackGaussian(y: tf.Tensor | tf.TensorLike, {dim, layout = 'ful
     scaleTril: tf.Tensor;
   } {
   const fn = 'unpackGaussian';
-  assertOneOf(layout, LAYOUTS, 'layout', fn);
+  if (layout === 'lowrank') {
+    fail(fn, `the 'lowrank' layout has no d × d factor; use unpackLowRank(y, {rank}), which gives {mean, scaleDiag, covFactor}.`);
+  }
+  assertOneOf(layout, DENSE_LAYOUTS, 'layout', fn);
   if (dim !== undefined) assertPositiveInt(dim, 'dim', fn);
   return tf.tidy(() => {
     const $y = toFloatTensor(y, 'y', fn);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import {mixtureDimOfWidth, mixtureWidthOf} from '../layout/mixture_layout.js';
-import {GaussianLayout, LAYOUTS, widthOf} from '../layout/row_layout.js';
+import {DENSE_LAYOUTS, GaussianLayout, widthOf} from '../layout/row_layout.js';
 import {unpackRows} from '../layout/unpack_rows.js';
 import {assertMinRank, assertOneOf, assertPositiveInt, fail, fmt, toFloatTensor} from '../util/checks.js';
 
@@ -25,7 +25,7 @@ export function checkMixtureOptions(fn: string, options: GaussianMixtureOptions 
   const K = options?.components as number;
   assertPositiveInt(K, 'components', fn);
   const layout = options?.layout ?? 'full';
-  assertOneOf(layout, LAYOUTS, 'layout', fn);
+  assertOneOf(layout, DENSE_LAYOUTS, 'layout', fn);
   if (options?.dim !== undefined) assertPositiveInt(options.dim, 'dim', fn);
   return {K, layout};
 }

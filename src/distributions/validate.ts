@@ -74,10 +74,10 @@ function checkDiagonal(x: number, i: number, layout: GaussianLayout, checkDiag: 
  * checks. The message names the sample, the component and the entry.
  */
 export function validateMixtureValues(rows: tf.Tensor2D, components: number, dim: number, layout: GaussianLayout,
-                                      fn: string, arg: string, checkDiag = true): void {
+                                      fn: string, arg: string, checkDiag = true, rank = 0): void {
   const [batch, width] = rows.shape;
   const v = rows.dataSync();
-  const lay = rowLayout(dim, layout);
+  const lay = rowLayout(dim, layout, rank);
   for (let b = 0; b < batch; b++) {
     for (let k = 0; k < components; k++) {
       const x = v[b * width + k] as number;
@@ -94,7 +94,7 @@ export function validateMixtureValues(rows: tf.Tensor2D, components: number, dim
             `entry ${components + k * lay.width + c} (validateArgs).`);
         }
       }
-      if (!checkDiag && layout !== 'diag') continue;
+      if (!checkDiag && layout !== 'diag' && layout !== 'lowrank') continue;
       for (let i = 0; i < dim; i++) {
         const c = lay.lIndex[i * dim + i] as number;
         checkDiagonal(v[o + c] as number, i, layout, checkDiag, fn, arg,

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
 import {GaussianLayout, LAYOUTS, rowLayout, widthOf} from '../layout/row_layout.js';
+import {checkRank} from '../distributions/validate.js';
 import {assertOneOf, assertPositiveInt, fail, fmt} from '../util/checks.js';
 
 /**
@@ -14,6 +15,8 @@ export interface GaussianHeadArgs {
   dim: number;
   /** Layout of the parameters (see gaussianKLLoss). @default 'full' */
   layout?: GaussianLayout;
+  /** Rank of the `'lowrank'` layout's factor (required there, only there). */
+  rank?: number;
   /** Added to the softplus of each diagonal entry, as TFP's FillScaleTriL. @default 1e-5 */
   diagShift?: number;
   /** Layer name, trainable flag, etc. */
@@ -25,8 +28,8 @@ export interface GaussianHeadArgs {
  * entries (passed through), `diag` is 1 for the Cholesky diagonal. Anything
  * else (the strict upper triangle of the 'full' layout) becomes 0.
  */
-export function headMasks(dim: number, layout: GaussianLayout): {keep: Float32Array; diag: Float32Array} {
-  const lay = rowLayout(dim, layout);
+export function headMasks(dim: number, layout: GaussianLayout, rank = 0): {keep: Float32Array; diag: Float32Array} {
+  const lay = rowLayout(dim, layout, rank);
   const keep = new Float32Array(lay.width);
   const diag = new Float32Array(lay.width);
   keep.fill(1, 0, dim);
@@ -36,6 +39,8 @@ export function headMasks(dim: number, layout: GaussianLayout): {keep: Float32Ar
       if (i === j) diag[c] = 1; else keep[c] = 1;
     }
   }
+  // 'lowrank': the factor W, after σ, passes through.
+  if (layout === 'lowrank') keep.fill(1, 2 * dim);
   return {keep, diag};
 }
 
@@ -60,7 +65,9 @@ export function checkDiagShift(fn: string, diagShift: number): void {
  *   `FillScaleTriL` default), so it is > 0 and finite for any finite input
  *   (softplus is evaluated stably: `softplus(-1e3) = 0`, `softplus(1e3) = 1e3`);
  * - the strict upper triangle is set to 0 in the `'full'` layout;
- * - in the `'diag'` layout every σ is a diagonal: `softplus(x) + diagShift`.
+ * - in the `'diag'` layout every σ is a diagonal: `softplus(x) + diagShift`;
+ * - in the `'lowrank'` layout (`rank: r`) each σ is `softplus(x) + diagShift`
+ *   and the factor `W` passes through.
  *
  * Registered with `tf.serialization`, so models containing it survive
  * `model.save` / `tf.loadLayersModel`.
@@ -84,6 +91,8 @@ export class GaussianHead extends tfl.layers.Layer {
   readonly layout: GaussianLayout;
   /** Added to the softplus diagonal. */
   readonly diagShift: number;
+  /** Rank of the `'lowrank'` factor; undefined in the other layouts. */
+  readonly rank: number | undefined;
   private readonly keep: Float32Array;
   private readonly diag: Float32Array;
 
@@ -94,17 +103,20 @@ export class GaussianHead extends tfl.layers.Layer {
     this.dim = args.dim;
     this.layout = args.layout ?? 'full';
     assertOneOf(this.layout, LAYOUTS, 'layout', fn);
+    checkRank(fn, this.layout, args.rank, 'rank');
+    this.rank = args.rank;
     this.diagShift = args.diagShift ?? 1e-5;
     checkDiagShift(fn, this.diagShift);
-    ({keep: this.keep, diag: this.diag} = headMasks(this.dim, this.layout));
+    ({keep: this.keep, diag: this.diag} = headMasks(this.dim, this.layout, this.rank ?? 0));
   }
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
     const w = shape[shape.length - 1];
-    const expected = widthOf(this.dim, this.layout);
+    const expected = widthOf(this.dim, this.layout, this.rank ?? 0);
     if (w !== expected) {
-      fail('gaussianHead', `input must have width ${expected} for dim ${this.dim} in the '${this.layout}' layout, ` +
+      fail('gaussianHead', `input must have width ${expected} for dim ${this.dim} in the '${this.layout}' layout` +
+        `${this.rank === undefined ? '' : ` of rank ${this.rank}`}, ` +
         `but got input shape ${fmt(shape.map((s) => s ?? -1))}.`);
     }
     this.built = true;
@@ -128,14 +140,16 @@ export class GaussianHead extends tfl.layers.Layer {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return {...super.getConfig(), dim: this.dim, layout: this.layout, diagShift: this.diagShift};
+    const config: tf.serialization.ConfigDict = {...super.getConfig(), dim: this.dim, layout: this.layout, diagShift: this.diagShift};
+    if (this.rank !== undefined) config['rank'] = this.rank;
+    return config;
   }
 }
 
 /**
  * Creates a {@link GaussianHead} layer.
  *
- * @param args `dim`, `layout` (default `'full'`), `diagShift` (default 1e-5).
+ * @param args `dim`, `layout` (default `'full'`), `rank` (`'lowrank'` only), `diagShift` (default 1e-5).
  *
  * @category layers
  */

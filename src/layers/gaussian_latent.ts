@@ -6,7 +6,7 @@ import {MultivariateNormalTriL} from '../distributions/mvn_tril.js';
 import {DEFAULT_MIN_DIAG} from '../distributions/validate.js';
 import {gaussianKLOp} from '../kernels/ops.js';
 import {unpackRows} from '../layout/unpack_rows.js';
-import {GaussianLayout, LAYOUTS, rowLayout, widthOf} from '../layout/row_layout.js';
+import {DENSE_LAYOUTS, GaussianLayout, rowLayout, widthOf} from '../layout/row_layout.js';
 import {assertOneOf, assertPositiveInt, fail, fmt} from '../util/checks.js';
 import {applyHead, checkDiagShift, headMasks} from './gaussian_head.js';
 
@@ -203,7 +203,7 @@ export class GaussianLatent extends tfl.layers.Layer {
     assertPositiveInt(args.dim, 'dim', FN);
     this.dim = args.dim;
     this.layout = args.layout ?? 'diag';
-    assertOneOf(this.layout, LAYOUTS, 'layout', FN);
+    assertOneOf(this.layout, DENSE_LAYOUTS, 'layout', FN);
     this.diagShift = args.diagShift ?? 1e-5;
     checkDiagShift(FN, this.diagShift);
     this.inference = args.inference ?? 'mean';

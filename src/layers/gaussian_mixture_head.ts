@@ -3,6 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 
 import {mixtureWidthOf} from '../layout/mixture_layout.js';
 import {GaussianLayout, LAYOUTS} from '../layout/row_layout.js';
+import {checkRank} from '../distributions/validate.js';
 import {assertOneOf, assertPositiveInt, fail, fmt} from '../util/checks.js';
 import {applyHead, checkDiagShift, headMasks} from './gaussian_head.js';
 
@@ -18,6 +19,8 @@ export interface GaussianMixtureHeadArgs {
   dim: number;
   /** Layout of each component (see gaussianKLLoss). @default 'full' */
   layout?: GaussianLayout;
+  /** Rank of the `'lowrank'` components' factor (required there, only there). */
+  rank?: number;
   /** Added to the softplus of each diagonal entry, as TFP's FillScaleTriL. @default 1e-5 */
   diagShift?: number;
   /** Layer name. */
@@ -61,6 +64,8 @@ export class GaussianMixtureHead extends tfl.layers.Layer {
   readonly layout: GaussianLayout;
   /** Added to each component's softplus diagonal. */
   readonly diagShift: number;
+  /** Rank of the `'lowrank'` components' factor; undefined in the other layouts. */
+  readonly rank: number | undefined;
   private readonly keep: Float32Array;
   private readonly diag: Float32Array;
 
@@ -73,12 +78,14 @@ export class GaussianMixtureHead extends tfl.layers.Layer {
     this.dim = args.dim;
     this.layout = args.layout ?? 'full';
     assertOneOf(this.layout, LAYOUTS, 'layout', fn);
+    checkRank(fn, this.layout, args.rank, 'rank');
+    this.rank = args.rank;
     this.diagShift = args.diagShift ?? 1e-5;
     checkDiagShift(fn, this.diagShift);
     // The single-Gaussian masks, once per component, after K logits kept as they are.
-    const one = headMasks(this.dim, this.layout);
+    const one = headMasks(this.dim, this.layout, this.rank ?? 0);
     const K = this.components;
-    const w = mixtureWidthOf(K, this.dim, this.layout);
+    const w = mixtureWidthOf(K, this.dim, this.layout, this.rank ?? 0);
     this.keep = new Float32Array(w).fill(1, 0, K);
     this.diag = new Float32Array(w);
     for (let k = 0; k < K; k++) {
@@ -91,7 +98,7 @@ export class GaussianMixtureHead extends tfl.layers.Layer {
     const w = shape[shape.length - 1];
     if (w !== this.keep.length) {
       fail('gaussianMixtureHead', `input must have width ${this.keep.length} for ${this.components} components ` +
-        `of dim ${this.dim} in the '${this.layout}' layout, but got input shape ${fmt(shape.map((s) => s ?? -1))}.`);
+        `of dim ${this.dim} in the '${this.layout}' layout${this.rank === undefined ? '' : ` of rank ${this.rank}`}, but got input shape ${fmt(shape.map((s) => s ?? -1))}.`);
     }
   }
 
@@ -113,15 +120,17 @@ export class GaussianMixtureHead extends tfl.layers.Layer {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return {...super.getConfig(), components: this.components, dim: this.dim, layout: this.layout,
-      diagShift: this.diagShift};
+    const config: tf.serialization.ConfigDict = {...super.getConfig(), components: this.components, dim: this.dim,
+      layout: this.layout, diagShift: this.diagShift};
+    if (this.rank !== undefined) config['rank'] = this.rank;
+    return config;
   }
 }
 
 /**
  * Creates a {@link GaussianMixtureHead} layer.
  *
- * @param args `components`, `dim`, `layout` (default `'full'`), `diagShift` (default 1e-5).
+ * @param args `components`, `dim`, `layout` (default `'full'`), `rank` (`'lowrank'` only), `diagShift` (default 1e-5).
  *
  * @category layers
  */

@@ -8,8 +8,8 @@
 import {dimOfWidth, GaussianLayout, widthOf} from './row_layout.js';
 
 /** Entries per mixture row: `K + K · widthOf(dim, layout)`. */
-export function mixtureWidthOf(components: number, dim: number, layout: GaussianLayout): number {
-  return components + components * widthOf(dim, layout);
+export function mixtureWidthOf(components: number, dim: number, layout: GaussianLayout, rank = 0): number {
+  return components + components * widthOf(dim, layout, rank);
 }
 
 /**
@@ -17,8 +17,8 @@ export function mixtureWidthOf(components: number, dim: number, layout: Gaussian
  * `width` entries, or `null` if none fits. For a given `K` and layout the
  * width grows strictly with `dim`, so at most one fits.
  */
-export function mixtureDimOfWidth(width: number, components: number, layout: GaussianLayout): number | null {
+export function mixtureDimOfWidth(width: number, components: number, layout: GaussianLayout, rank = 0): number | null {
   const rest = width - components;
   if (rest <= 0 || rest % components !== 0) return null;
-  return dimOfWidth(rest / components, layout);
+  return dimOfWidth(rest / components, layout, rank);
 }

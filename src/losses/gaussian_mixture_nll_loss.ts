@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import {DEFAULT_MIN_DIAG, validateGaussianValues, validateMixtureValues} from '../distributions/validate.js';
 import {gaussianMixtureNLLOp} from '../kernels/ops.js';
+import {LAYOUTS} from '../layout/row_layout.js';
 import {assertPositiveInt} from '../util/checks.js';
 import {reshapeIfNeeded} from '../util/reshape.js';
 import {checkLossOptions, GaussianLossFn, GaussianLossOptions, lossRows, mixtureRows} from './loss_args.js';
@@ -36,7 +37,8 @@ export interface GaussianMixtureLossOptions extends GaussianLossOptions {
  * width (`padTargets(points, {components: K, layout})`) for `model.fit`.
  *
  * Shape contract: `yTrue [..., d] or [..., W]`, `yPred [..., W] -> [...]`,
- * `W = K + K · gaussianParamsSize(d, layout)`.
+ * `W = K + K · gaussianParamsSize(d, layout)`. Components in the
+ * `'lowrank'` layout (`{layout: 'lowrank', rank: r}`) cost O(d·r² + r³) each.
  *
  * ```js
  * const nll = gaussianMixtureNLLLoss({components: 2});
@@ -49,7 +51,7 @@ export interface GaussianMixtureLossOptions extends GaussianLossOptions {
  * grow with K.
  *
  * @param options `components` (required), `dim` (inferred from the width),
- *   `layout` ('full'), `minDiag` (1e-6), `validateArgs` (false: when true,
+ *   `layout` ('full'), `rank` ('lowrank' only), `minDiag` (1e-6), `validateArgs` (false: when true,
  *   non-finite logits or parameters, zero or negative scales throw).
  *
  * @category losses
@@ -59,14 +61,14 @@ export function gaussianMixtureNLLLoss(options: GaussianMixtureLossOptions): Gau
   const components = (options as Partial<GaussianMixtureLossOptions> | undefined)?.components;
   assertPositiveInt(components as number, 'components', fn);
   const K = components as number;
-  const layout = checkLossOptions(fn, options);
+  const layout = checkLossOptions(fn, options, LAYOUTS);
   const minDiag = options.minDiag ?? DEFAULT_MIN_DIAG;
-  const shape = mixtureRows(K, layout);
+  const shape = mixtureRows(K, layout, options.rank ?? 0);
   return (yTrue, yPred) => tf.tidy(() => {
     const rows = lossRows(fn, yTrue, yPred, options, shape, (d, w) => (d === w ? [d] : [d, w]));
     if (options.validateArgs) {
       validateGaussianValues(rows.yTrue, rows.dim, null, fn, 'yTrue');
-      validateMixtureValues(rows.yPred, K, rows.dim, layout, fn, 'yPred', false);
+      validateMixtureValues(rows.yPred, K, rows.dim, layout, fn, 'yPred', false, options.rank ?? 0);
     }
     const nll = gaussianMixtureNLLOp([rows.yTrue, rows.yPred], {components: K, dim: rows.dim, layout, minDiag});
     return reshapeIfNeeded(nll, rows.batch);

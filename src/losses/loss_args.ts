@@ -83,9 +83,10 @@ export function gaussianRows(layout: GaussianLayout, rank = 0): RowShape {
 }
 
 /** Rows of a mixture of `components` Gaussians in `layout`: `[logits (K) | K components]`. */
-export function mixtureRows(components: number, layout: GaussianLayout): RowShape {
-  return {widthOf: (d) => mixtureWidthOf(components, d, layout), dimOf: (w) => mixtureDimOfWidth(w, components, layout),
-    where: `for ${components} components in the '${layout}' layout`, formula: `K + K(${FORMULA[layout]})`};
+export function mixtureRows(components: number, layout: GaussianLayout, rank = 0): RowShape {
+  const one = gaussianRows(layout, rank);
+  return {widthOf: (d) => mixtureWidthOf(components, d, layout, rank), dimOf: (w) => mixtureDimOfWidth(w, components, layout, rank),
+    where: `for ${components} components ${one.where}`, formula: `K + K(${one.formula})`};
 }
 
 /**

@@ -7,8 +7,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {gaussianKLLoss, gaussianNLLLoss, gaussianParamsSize} from '../../src/index';
-import {compositePath, expectClose, expectNoLeak, fixture, Tol} from '../helpers';
+import {
+  gaussianHead, gaussianKLLoss, gaussianMixtureHead, gaussianMixtureNLLLoss, gaussianMixtureParamsSize, gaussianNLLLoss,
+  gaussianParamsSize, packGaussian, packLowRank, padTargets, unpackGaussian, unpackLowRank,
+} from '../../src/index';
+import {compositePath, expectClose, expectExact, expectNoLeak, fixture, Tol} from '../helpers';
 
 interface NLLCase {
   name: string; d: number; r: number; composite: boolean;
@@ -18,7 +21,9 @@ interface KLCase {
   name: string; d: number; rTrue: number; rPred: number; direction: 'forward' | 'reverse' | 'symmetric'; composite: boolean;
   yTrue: number[][]; yPred: number[][]; kl: number[]; gradTrue: number[][]; gradPred: number[][];
 }
-const {nll: nllCases, kl: klCases} = fixture<{nll: NLLCase[]; kl: KLCase[]}>('lowrank.json');
+interface MixtureCase { K: number; d: number; r: number; x: number[][]; yPred: number[][]; nll: number[]; gradX: number[][]; gradPred: number[][] }
+const {nll: nllCases, kl: klCases, mixture: mixtureCases} =
+  fixture<{nll: NLLCase[]; kl: KLCase[]; mixture: MixtureCase[]}>('lowrank.json');
 const composite = compositePath();
 
 // Tolerances. The fixtures are float64 torch values of the float32 inputs.
@@ -65,7 +70,53 @@ describe("the 'lowrank' layout: gaussianKLLoss against torch kl_divergence(LowRa
     });
 });
 
+describe("the 'lowrank' layout: gaussianMixtureNLLLoss against torch MixtureSameFamily(LowRankMultivariateNormal)", () => {
+  it.each(mixtureCases.map((c) => [c.K, c.d, c.r, c] as const))(
+    'K = %i, d = %i, r = %i: per-sample values and the gradients for the point and the row', (_k, _d, _r, c) => {
+      const loss = gaussianMixtureNLLLoss({components: c.K, layout: 'lowrank', rank: c.r});
+      const x = tf.tensor2d(c.x);
+      const y = tf.tensor2d(c.yPred);
+      expectClose(loss(x, y), c.nll, TOL, 'nll');
+      const [gx, gy] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(loss(a, b)))([x, y]);
+      expectClose(gx!, c.gradX, GRAD_TOL, 'gradX');
+      expectClose(gy!, c.gradPred, GRAD_TOL, 'gradPred');
+      tf.dispose([x, y, gx!, gy!]);
+    });
+});
+
 describe("the 'lowrank' layout", () => {
+  it("gaussianHead and gaussianMixtureHead map σ to softplus(x) + diagShift and pass the mean and W through", () => {
+    const y = gaussianHead({dim: 2, layout: 'lowrank', rank: 1}).apply(tf.tensor2d([[1, -2, -1000, 0, -3, 4]])) as tf.Tensor;
+    expectClose(y, [[1, -2, 1e-5, Math.log(2) + 1e-5, -3, 4]], {rtol: 1e-6, atol: 1e-7});
+    const m = gaussianMixtureHead({components: 2, dim: 1, layout: 'lowrank', rank: 1})
+      .apply(tf.tensor2d([[5, -5, 1, 0, -2, 3, -1000, 7]])) as tf.Tensor;
+    expectClose(m, [[5, -5, 1, Math.log(2) + 1e-5, -2, 3, 1e-5, 7]], {rtol: 1e-6, atol: 1e-7});
+    expect(() => gaussianHead({dim: 2, layout: 'lowrank'})).toThrow(/^gaussianHead\(\): the 'lowrank' layout needs rank/);
+    expect(gaussianHead({dim: 2, layout: 'lowrank', rank: 3}).getConfig()['rank']).toBe(3);
+  });
+
+  it('padTargets pads to d(2 + r), and gaussianMixtureParamsSize counts low-rank components', () => {
+    expectExact(padTargets([[1, 2]], {layout: 'lowrank', rank: 1}), [[1, 2, 0, 0, 0, 0]]);
+    expect(padTargets([[1, 2]], {layout: 'lowrank', rank: 2, components: 3}).shape).toEqual([1, 3 + 3 * 8]);
+    expect(gaussianMixtureParamsSize(3, 4, 'lowrank', 2)).toBe(51);
+    expect(() => padTargets([[1, 2]], 'lowrank')).toThrow(/^padTargets\(\): the 'lowrank' layout needs rank/);
+  });
+
+  it('unpackLowRank and packLowRank give and take {mean, scaleDiag, covFactor}; unpackGaussian and packGaussian point to them', () => {
+    const rows = [[1, 2, 0.5, 0.25, 3, -1, 4, 5]];
+    const {mean, scaleDiag, covFactor} = unpackLowRank(rows, {rank: 2});
+    expectExact(mean, [[1, 2]]);
+    expectExact(scaleDiag, [[0.5, 0.25]]);
+    expectExact(covFactor, [[[3, -1], [4, 5]]]);
+    expectExact(packLowRank(mean, scaleDiag, covFactor), rows);
+    expect(() => unpackLowRank([[1, 2, 3, 4, 5]], {rank: 1})).toThrow(
+      /^unpackLowRank\(\): the width of y \(5, shape \[1,5\]\) must be d \(2 \+ 1\) in the 'lowrank' layout of rank 1\.$/);
+    expect(() => packLowRank([1, 2], [1, 1], [[1], [1], [1]])).toThrow(
+      /^packLowRank\(\): covFactor must have shape \[\.\.\., 2, r\] to match mean \[2\], but got shape \[3,1\]\.$/);
+    expect(() => unpackGaussian(rows, {layout: 'lowrank'})).toThrow(/^unpackGaussian\(\): the 'lowrank' layout has no d × d factor; use unpackLowRank/);
+    expect(() => packGaussian([1], [[1]], 'lowrank')).toThrow(/^packGaussian\(\): the 'lowrank' layout has no d × d factor; use packLowRank/);
+  });
+
   it("with W = 0 it is the 'diag' layout: the same values and σ gradients, to float rounding", () => {
     const c = nllCases.find((k) => k.name === 'W = 0')!;
     const {d, r} = c;

@@ -2,7 +2,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import {GaussianMixtureNLLAttrs} from '../kernel_names.js';
-import {widthOf} from '../../layout/row_layout.js';
 import {compositeGaussianNLL} from './gaussian_nll.js';
 
 /**
@@ -14,7 +13,7 @@ import {compositeGaussianNLL} from './gaussian_nll.js';
 export function compositeGaussianMixtureNLL([x, yPred]: tf.Tensor[],
                                             {components: K, dim, layout, minDiag}: GaussianMixtureNLLAttrs): tf.Tensor {
   const B = (yPred as tf.Tensor).shape[0] as number;
-  const cw = widthOf(dim, layout);
+  const cw = ((yPred as tf.Tensor).shape[1] as number - K) / K;  // the component width
   const logits = tf.slice(yPred as tf.Tensor2D, [0, 0], [B, K]);
   const comps = tf.reshape(tf.slice(yPred as tf.Tensor2D, [0, K], [B, K * cw]), [B * K, cw]);
   const point = tf.slice(x as tf.Tensor2D, [0, 0], [B, dim]);

@@ -18,7 +18,6 @@
  * One pass over B·K rows, whatever K: the launch count does not grow with K.
  */
 import {GaussianMixtureNLL, GaussianMixtureNLLAttrs} from '../kernel_names.js';
-import {widthOf} from '../../layout/row_layout.js';
 import {nllGradRows, nllRows} from './gaussian_nll_impl.js';
 import {JsKernelSpec, rowsOf} from './js_kernel.js';
 
@@ -70,7 +69,7 @@ export const gaussianMixtureNLLSpec: JsKernelSpec = {
     const {components: K, dim: d, layout, minDiag} = attrs as GaussianMixtureNLLAttrs;
     const {batch, w0, w1} = rowsOf(shapes);
     const y = yp as Float32Array;
-    const cw = widthOf(d, layout);
+    const cw = (w1 - K) / K;  // the component width (its rank, in 'lowrank', follows from it)
     const {X, C} = componentRows(x as Float32Array, w0, y, w1, batch, K, d, cw);
     const nll = new Float64Array(batch * K);
     nllRows(X, d, C, cw, batch * K, d, layout, minDiag, nll);
@@ -92,7 +91,7 @@ export const gaussianMixtureNLLWithGradSpec: JsKernelSpec = {
     const {components: K, dim: d, layout, minDiag} = attrs as GaussianMixtureNLLAttrs;
     const {batch, w0, w1} = rowsOf(shapes);
     const y = yp as Float32Array;
-    const cw = widthOf(d, layout);
+    const cw = (w1 - K) / K;  // the component width (its rank, in 'lowrank', follows from it)
     const n = batch * K;
     const {X, C} = componentRows(x as Float32Array, w0, y, w1, batch, K, d, cw);
     const nll = new Float64Array(n);
