@@ -75,7 +75,9 @@ const MIN_REPS = QUICK ? 5 : 15;
 /** Composite rows are slow on cpu (seconds per step at (1024, 16)); BENCH_COMPOSITE=0 skips them. */
 const COMPOSITE = process.env['BENCH_COMPOSITE'] !== '0';
 
-type LossName = 'kl' | 'nll' | 'chol' | 'dkl' | 'dnll' | `mix${number}`;
+type LossName = 'kl' | 'nll' | 'chol' | 'dkl' | 'dnll' | `mix${number}` | `lrnll${number}` | `lrkl${number}`;
+/** The 'lowrank' cells, (r, batch, d): 'lrnllR', 'lrklR' in the tables. */
+const LOWRANK_SIZES: Array<[number, number, number]> = [[4, 256, 64], [8, 64, 1024], [16, 16, 4096]];
 /** The 'diag' layout cells (dkl, dnll): rows [mean | σ]. */
 const DIAG_SIZES: Array<[number, number]> = [[256, 8], [4096, 32]];
 /** The mixture NLL cells, (K, batch, d): 'mixK' in the tables. */
@@ -136,6 +138,16 @@ async function measure(backend: string, loss: LossName, batch: number, d: number
       ...Array.from({length: K}, (_, k) => rows(batch, d, 20 + 3 * k))], 1));
     yTrue = tf.randomNormal([batch, d], 0, 1, 'float32', 9);
     const fn = gaussianMixtureNLLLoss({components: K});
+    step = tf.valueAndGrad((yp: tf.Tensor) => tf.mean(fn(yTrue, yp)));
+  } else if (loss.startsWith('lr')) {
+    const kl = loss.startsWith('lrkl');
+    const r = Number(loss.slice(kl ? 4 : 5));
+    // Rows [mean | σ | W]: σ in [0.5, 1.5], W ~ N(0, 0.3²), as bench/peers.py.
+    const lowRankRows = (seed: number) => tf.tidy(() => tf.concat([tf.randomNormal([batch, d], 0, 1, 'float32', seed),
+      tf.randomUniform([batch, d], 0.5, 1.5, 'float32', seed + 1), tf.randomNormal([batch, d * r], 0, 0.3, 'float32', seed + 2)], 1));
+    yPred = lowRankRows(1);
+    yTrue = kl ? lowRankRows(7) : tf.randomNormal([batch, d], 0, 1, 'float32', 9);
+    const fn = kl ? gaussianKLLoss({layout: 'lowrank', rank: r}) : gaussianNLLLoss({layout: 'lowrank', rank: r});
     step = tf.valueAndGrad((yp: tf.Tensor) => tf.mean(fn(yTrue, yp)));
   } else if (loss === 'chol') {
     const {a, w} = spd(batch, d);
@@ -282,10 +294,12 @@ async function main(): Promise<void> {
     ...(['dkl', 'dnll'] as const).flatMap((l) => DIAG_SIZES.map(([b, d]) => [l, b, d] as [LossName, number, number])),
     ...CHOL_SIZES.map(([b, d]) => ['chol', b, d] as [LossName, number, number]),
     ...MIX_SIZES.map(([k, b, d]) => [`mix${k}`, b, d] as [LossName, number, number]),
+    ...(['lrnll', 'lrkl'] as const).flatMap((l) => LOWRANK_SIZES.map(([r, b, d]) => [`${l}${r}`, b, d] as [LossName, number, number])),
   ];
   // BENCH_ONLY=chol (or kl,nll; mix for every mixture cell) times only those kinds of cell.
   const only = process.env['BENCH_ONLY']?.split(',');
-  const wanted = (l: LossName) => only === undefined || only.some((o) => o === l || (o === 'mix' && l.startsWith('mix')));
+  const wanted = (l: LossName) => only === undefined ||
+    only.some((o) => o === l || (o === 'mix' && l.startsWith('mix')) || (o === 'lowrank' && l.startsWith('lr')));
   {
     for (const [loss, batch, d] of cellList.filter(([l]) => wanted(l))) {
       // Ours on every backend, then every peer right after: one cell's
@@ -348,6 +362,21 @@ async function main(): Promise<void> {
 
   peers.forEach((p) => p.stop());
 
+  // The 'lowrank' NLL's cost growth in d (r = 8, batch 16), fused backends: it should be linear.
+  const growth: string[] = [];
+  if (only === undefined || only.includes('lowrank')) {
+    growth.push('', '\'lowrank\' NLL step, r = 8, batch 16: cost growth in d (fused kernels; µs per row per 1000 dimensions):', '');
+    const ds = [512, 2048, 8192, 32768];
+    growth.push(`| backend | ${ds.map((d) => `d = ${d}`).join(' | ')} |`, `| --- | ${ds.map(() => '---:').join(' | ')} |`);
+    for (const b of backends.filter((c) => !c.composite)) {
+      await tf.setBackend(b.name);
+      const ms: number[] = [];
+      for (const d of ds) ms.push((await measure(b.label, 'lrnll8', 16, d)).ms);
+      growth.push(`| ${b.label} | ${ms.map((m, i) => `${m.toFixed(2)} ms (${(m * 1e3 / 16 / (ds[i]! / 1000)).toFixed(1)})`).join(' | ')} |`);
+      console.log(growth[growth.length - 1]);
+    }
+  }
+
   const lines: string[] = [];
   lines.push('# Benchmark: one loss + gradient step');
   lines.push('');
@@ -355,7 +384,9 @@ async function main(): Promise<void> {
     'dkl, dnll: the same in the \'diag\' layout, rows [mean | σ]. ' +
     'chol: valueAndGrad of sum(cholesky(A) * W) w.r.t. A, A [batch, d, d] positive definite. ' +
     'mixK: gaussianMixtureNLLLoss with K components, rows [logits | K \'full\' rows]; its PyTorch form is ' +
-    'MixtureSameFamily(Categorical(logits), MultivariateNormal(loc, scale_tril)).');
+    'MixtureSameFamily(Categorical(logits), MultivariateNormal(loc, scale_tril)). ' +
+    'lrnllR, lrklR: the NLL and KL in the \'lowrank\' layout of rank R, rows [mean | σ | W], Σ = diag(σ²) + W Wᵀ, (batch, d); ' +
+    'their peers are PyTorch\'s LowRankMultivariateNormal and a JAX jit of the same Woodbury and determinant-lemma identities.');
   lines.push('');
   lines.push(`Each cell: median of >= ${MIN_REPS} steps ` +
     `and >= ${MIN_TIME_MS} ms per cell, after warming up until the step time is stable (>= 50 steps, then until two blocks of 10 agree within 5 %, bench.ts warmUp; the peers alike). A step ends with the loss read back; the gradient ` +
@@ -385,6 +416,7 @@ async function main(): Promise<void> {
   for (const c of cells) {
     lines.push(`| ${c.loss} | (${c.batch}, ${c.d}) | ${PEERS.map((n) => (c.peers[n] !== undefined ? c.peers[n]!.toFixed(3) : '-')).join(' | ')} |`);
   }
+  lines.push(...growth);
   const table = lines.join('\n') + '\n';
   console.log('');
   console.log(table);

@@ -8,12 +8,16 @@ A small server, so that bench.ts can time each peer right after each of its
 own cells (the machine is shared and its speed drifts; adjacent measurements
 make the ratios fair). It prints "ready <peer> <version>" (or "unavailable
 <reason>" and exits), then answers each line
-"<kl|nll|chol|dkl|dnll|mixK> <batch> <d> <min_time_s> <min_reps>" with the median ms per step
+"<kl|nll|chol|dkl|dnll|mixK|lrnllR|lrklR> <batch> <d> <min_time_s> <min_reps>" with the median ms per step
 ('chol': value and gradient of sum(cholesky(A) * W), A [batch, d, d];
 'dkl', 'dnll': the KL and NLL steps on rows [mean | σ] of a diagonal Gaussian;
 'mixK', e.g. 'mix5': the NLL step of a K-component mixture, rows
 [logits (K) | K rows [mean | L row-major]]; torch: MixtureSameFamily(
-Categorical(logits), MultivariateNormal(loc, scale_tril))).
+Categorical(logits), MultivariateNormal(loc, scale_tril));
+'lrnllR', 'lrklR': the NLL and KL steps on 'lowrank' rows of rank R,
+[mean | sigma | W], Sigma = diag(sigma^2) + W W^T; torch:
+LowRankMultivariateNormal, jax: the same Woodbury and determinant-lemma
+identities as ours, jit-compiled; the other peers answer "null").
 
 "mlp <batch> <d> <min_time_s> <min_reps> <inputs> <hidden>" times a whole
 training step of the regression MLP of bench/fit_steps.ts (in -> H relu ->
@@ -81,6 +85,20 @@ def mixture_rows(rng, K, batch, d):
     return np.concatenate([rng.standard_normal((batch, K)).astype(np.float32), comps], -1)
 
 
+def lowrank_kind(kind):
+    """('nll' | 'kl', rank) for 'lrnllR' / 'lrklR', else None."""
+    for k in ('lrnll', 'lrkl'):
+        if kind.startswith(k):
+            return k[2:], int(kind[len(k):])
+    return None
+
+
+def lowrank_rows(rng, batch, d, r):
+    """'lowrank' rows [mean | sigma | W row-major]: sigma in [0.5, 1.5], W ~ N(0, 0.3^2)."""
+    return np.concatenate([rng.standard_normal((batch, d)), rng.uniform(0.5, 1.5, (batch, d)),
+                           rng.standard_normal((batch, d * r)) * 0.3], -1).astype(np.float32)
+
+
 def mix_k(kind):
     return int(kind[3:]) if kind.startswith('mix') else 0
 
@@ -134,9 +152,31 @@ def make_torch(direct):
             return loss.item()
         return mlp_step
 
+    def lowrank_setup(what, r, batch, d):
+        rng = np.random.default_rng(0)
+        yt = torch.from_numpy(lowrank_rows(rng, batch, d, r))
+        yp0 = torch.from_numpy(lowrank_rows(rng, batch, d, r))
+        x = torch.from_numpy(rng.standard_normal((batch, d)).astype(np.float32))
+
+        def dist(y):
+            return torch.distributions.LowRankMultivariateNormal(
+                y[:, :d], cov_factor=y[:, 2 * d:].reshape(batch, d, r), cov_diag=y[:, d:2 * d] ** 2, validate_args=False)
+
+        def lr_step():
+            yp = yp0.detach().requires_grad_(True)
+            if what == 'kl':
+                loss = torch.distributions.kl_divergence(dist(yt), dist(yp)).mean()
+            else:
+                loss = (-dist(yp).log_prob(x)).mean()
+            loss.backward()
+            return loss.item(), yp.grad.numpy()
+        return lr_step
+
     def setup(kind, batch, d, inputs=0, hidden=0):
         if kind == 'mlp':
             return mlp_setup(batch, d, inputs, hidden) if not direct else None
+        if lowrank_kind(kind):
+            return None if direct else lowrank_setup(*lowrank_kind(kind), batch, d)
         rng = np.random.default_rng(0)
         yt = torch.from_numpy(rows(rng, batch, d))
         yp0 = torch.from_numpy(rows(rng, batch, d))
@@ -234,9 +274,49 @@ def make_jax():
     def logdet(L):
         return jnp.log(jnp.abs(jnp.diagonal(L, axis1=-2, axis2=-1))).sum(-1)
 
+    def lowrank_setup(what, r, batch, d):
+        rng = np.random.default_rng(0)
+        yt = jnp.asarray(lowrank_rows(rng, batch, d, r))
+        yp0 = jnp.asarray(lowrank_rows(rng, batch, d, r))
+        x = jnp.asarray(rng.standard_normal((batch, d)).astype(np.float32))
+
+        def parts(y):
+            m, s, W = y[:, :d], y[:, d:2 * d], y[:, 2 * d:].reshape(batch, d, r)
+            is2 = 1 / (s * s)
+            A = W * is2[..., None]
+            K = jnp.linalg.cholesky(jnp.eye(r) + jnp.einsum('bij,bik->bjk', W, A))
+            half_logdet = jnp.log(jnp.abs(s)).sum(-1) + logdet(K)
+            return m, s, W, is2, A, K, half_logdet
+
+        # The fixed input (points or the true rows) is an argument, not a captured constant that XLA would fold.
+        def nll(y, x):
+            m, s, W, is2, A, K, hl = parts(y)
+            delta = x - m
+            v = solve_triangular(K, jnp.einsum('bij,bi->bj', A, delta)[..., None], lower=True)
+            return (0.5 * d * LOG_2PI + hl + 0.5 * ((delta * delta * is2).sum(-1) - jnp.square(v).sum((-2, -1)))).mean()
+
+        def kl(y, yt):
+            mp, sp, Wp, _, _, _, hlp = parts(yt)
+            mq, sq, Wq, is2q, Aq, Kq, hlq = parts(y)
+            delta = mq - mp
+            R = jnp.concatenate([jnp.swapaxes(Aq * sp[..., None], 1, 2), jnp.einsum('bij,bik->bjk', Aq, Wp),
+                                 jnp.einsum('bij,bi->bj', Aq, delta)[..., None]], -1)
+            X = solve_triangular(Kq, R, lower=True)
+            tr = ((sp * sp + jnp.square(Wp).sum(-1) + delta * delta) * is2q).sum(-1) - jnp.square(X).sum((-2, -1))
+            return (0.5 * (tr - d) + hlq - hlp).mean()
+        g = jax.jit(jax.value_and_grad(kl if what == 'kl' else nll))
+        other = yt if what == 'kl' else x
+
+        def lr_step():
+            v, gr = g(yp0, other)
+            return float(v), np.asarray(gr)
+        return lr_step
+
     def setup(kind, batch, d, inputs=0, hidden=0):
         if kind == 'mlp':
             return None
+        if lowrank_kind(kind):
+            return lowrank_setup(*lowrank_kind(kind), batch, d)
         rng = np.random.default_rng(0)
         yt = jnp.asarray(rows(rng, batch, d))
         yp = jnp.asarray(rows(rng, batch, d))
@@ -346,6 +426,8 @@ def make_tf(xla):
     def setup(kind, batch, d, inputs=0, hidden=0):
         if kind == 'mlp':
             return mlp_setup(batch, d, inputs, hidden) if not xla else None
+        if lowrank_kind(kind):
+            return None
         rng = np.random.default_rng(0)
         yt = tf.constant(rows(rng, batch, d))
         yp = tf.constant(rows(rng, batch, d))

@@ -112,11 +112,13 @@ function klLowRankRows(T: Float32Array, wT: number, P: Float32Array, wP: number,
   const rT = wT / d - 2;
   const rP = wP / d - 2;
   const [lo, hi] = diagBounds(minDiag);
-  const sc = makeLowRankScratch(d, Math.max(rT, rP));
+  // One scratch per direction: its sides have the ranks of (p, q).
+  const fwd = direction !== 'reverse' ? makeLowRankScratch(d, rT, rP) : null;
+  const rev = direction !== 'forward' ? makeLowRankScratch(d, rP, rT) : null;
   for (let b = 0; b < batch; b++) {
     let v = 0;
-    if (direction !== 'reverse') v += klLowRank(d, T, b * wT, rT, P, b * wP, rP, lo, hi, sc, gT, gP, false);
-    if (direction !== 'forward') v += klLowRank(d, P, b * wP, rP, T, b * wT, rT, lo, hi, sc, gP, gT, direction === 'symmetric');
+    if (fwd !== null) v += klLowRank(T, b * wT, P, b * wP, lo, hi, fwd, gT, gP, false);
+    if (rev !== null) v += klLowRank(P, b * wP, T, b * wT, lo, hi, rev, gP, gT, direction === 'symmetric');
     out[b] = v;
   }
 }

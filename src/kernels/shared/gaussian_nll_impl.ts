@@ -71,7 +71,7 @@ function lowRankNLLRows(x: Float32Array, wx: number, y: Float32Array, wy: number
   if (gx !== null && wx > d) gx.fill(0);
   const [lo, hi] = diagBounds(minDiag);
   const sc = makeLowRankScratch(d, r);
-  for (let b = 0; b < batch; b++) out[b] = nllLowRank(d, r, x, b * wx, y, b * wy, lo, hi, sc, gx, gy);
+  for (let b = 0; b < batch; b++) out[b] = nllLowRank(x, b * wx, y, b * wy, lo, hi, sc, gx, gy);
 }
 
 export const gaussianNLLSpec: JsKernelSpec = {

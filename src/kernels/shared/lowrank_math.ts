@@ -4,45 +4,54 @@
  * `Σ = D + W Wᵀ` with `D = diag(σ²)`, in float64 and O(d·r² + r³) per row:
  * no d × d matrix is formed.
  *
- * Per side (one row), `prepare` computes
- * - the capacitance `C = I_r + Wᵀ D⁻¹ W` and its Cholesky factor `K`
- *   (`C ⪰ I`, so every pivot is ≥ 1 and the factorisation cannot fail);
- * - `H = D⁻¹ W K⁻ᵀ` (`d × r`), so that (Woodbury) `Σ⁻¹ = D⁻¹ − H Hᵀ`;
+ * Per side (one row), `prepare` copies `W` into float64 columns (`Wt`, r
+ * vectors of length d, so every hot loop is a long dot product or axpy over
+ * d) and computes
+ * - `A = D⁻¹ W` (columns `At`), the capacitance `C = I_r + Wᵀ D⁻¹ W`, its
+ *   Cholesky factor `K` (`C ⪰ I`: every pivot is ≥ 1, so it cannot fail) and
+ *   its inverse `C⁻¹ = K⁻ᵀ K⁻¹`;
  * - `log|Σ| = 2 Σ log|σᵢ| + 2 Σ log K_jj` (the matrix determinant lemma).
- * Every product with `Σ⁻¹` is then `v ⊙ σ⁻² − H (Hᵀ v)`, O(d·r) a vector.
+ * Then (Woodbury) `Σ⁻¹ = D⁻¹ − A C⁻¹ Aᵀ`, and `Σ⁻¹ W = D⁻¹ W C⁻¹`.
  *
  * `σ` gets the diagonal guard of the other layouts (|σ| clamped to
  * [minDiag, 1 / minDiag], sign kept, gradient passed straight through).
- * A row of rank 0 is a 'diag' row; a factor of zeros gives `C = K = I`,
- * `H = 0`, and the 'diag' formulas to rounding.
+ * A row of rank 0 is a 'diag' row; a factor of zeros gives `C = I`, and the
+ * 'diag' formulas to rounding.
  *
  * Gradients, with `α = Σ⁻¹ δ`:
- * - NLL: `∂/∂x = α = −∂/∂μ`, `∂/∂W = Σ⁻¹W − α (αᵀW)`,
- *   `∂/∂σᵢ = σᵢ ((Σ⁻¹)ᵢᵢ − αᵢ²)` (from `∂NLL/∂Σ = ½(Σ⁻¹ − ααᵀ)`);
- * - KL(p ‖ q), `δ = μq − μp`, `M = Σp + δδᵀ`:
- *   `∂/∂μq = α = −∂/∂μp` (`α = Σq⁻¹δ`),
+ * - NLL (`δ = x − μ`): `∂/∂x = α = −∂/∂μ`, `∂/∂W = Σ⁻¹W − α (αᵀW)`,
+ *   `∂/∂σᵢ = σᵢ ((Σ⁻¹)ᵢᵢ − αᵢ²)` (from `∂NLL/∂Σ = ½(Σ⁻¹ − ααᵀ)`), with
+ *   `(Σ⁻¹)ᵢᵢ = σᵢ⁻² − σᵢ⁻⁴ (W C⁻¹ Wᵀ)ᵢᵢ`;
+ * - KL(p ‖ q), `δ = μq − μp`, `M = Σp + δδᵀ`, `α = Σq⁻¹δ`:
+ *   `∂/∂μq = α = −∂/∂μp`,
  *   `∂/∂Wp = (Σq⁻¹ − Σp⁻¹) Wp`, `∂/∂σp,ᵢ = σp,ᵢ ((Σq⁻¹)ᵢᵢ − (Σp⁻¹)ᵢᵢ)`,
  *   `∂/∂Wq = Σq⁻¹Wq − Σq⁻¹ M Σq⁻¹ Wq`,
- *   `∂/∂σq,ᵢ = σq,ᵢ ((Σq⁻¹)ᵢᵢ − (Σq⁻¹ M Σq⁻¹)ᵢᵢ)`, whose `Dp` part is
- *   `σp,ᵢ²/σq,ᵢ⁴ − 2 σp,ᵢ² |Hq,ᵢ|²/σq,ᵢ² + Hq,ᵢᵀ S Hq,ᵢ` with
- *   `S = Σ_k σp,k² Hq,kᵀ Hq,k` (`r × r`), so that part is O(d·r²) too.
+ *   `∂/∂σq,ᵢ = σq,ᵢ ((Σq⁻¹)ᵢᵢ − (Σq⁻¹ M Σq⁻¹)ᵢᵢ)`; the `Dp` part of the last
+ *   diagonal is `σp,ᵢ² σq,ᵢ⁻⁴ − 2 σp,ᵢ² σq,ᵢ⁻² (Aq C⁻¹ Aqᵀ)ᵢᵢ +
+ *   (Aq N Aqᵀ)ᵢᵢ` with `N = Cq⁻¹ (Aqᵀ Dp Aq) Cq⁻¹` (`r × r`), so it is
+ *   O(d·r²) too.
  */
 const LOG_2PI = Math.log(2 * Math.PI);
 
-/** One row's factorisation, reused row after row (sized for the largest d and r seen). */
+/** One row's factorisation, reused row after row. Column j of an `r × d` array is at `j * d`. */
 export interface LowRankSide {
+  d: number; r: number;
   /** Guarded σ, and σ⁻². */
   s: Float64Array; is2: Float64Array;
-  /** Cholesky factor of the capacitance, `r × r` lower, row-major. */
-  K: Float64Array;
-  /** `H = D⁻¹ W K⁻ᵀ`, `d × r` row-major. */
-  H: Float64Array;
+  /** `W` and `A = D⁻¹ W`, by columns (`r × d`). */
+  Wt: Float64Array; At: Float64Array;
+  /** `W C⁻¹`, by columns (`r × d`); filled by `solveW`. */
+  Pt: Float64Array;
+  /** Cholesky factor of the capacitance (lower), its inverse, and `C⁻¹`, `r × r` row-major. */
+  K: Float64Array; Ki: Float64Array; Cinv: Float64Array;
   /** `log|Σ|`. */
   logDet: number;
 }
 
 export function makeLowRankSide(d: number, r: number): LowRankSide {
-  return {s: new Float64Array(d), is2: new Float64Array(d), K: new Float64Array(r * r), H: new Float64Array(d * r), logDet: 0};
+  return {d, r, s: new Float64Array(d), is2: new Float64Array(d), Wt: new Float64Array(r * d), At: new Float64Array(r * d),
+    Pt: new Float64Array(r * d), K: new Float64Array(r * r), Ki: new Float64Array(r * r), Cinv: new Float64Array(r * r),
+    logDet: 0};
 }
 
 function guard(v: number, lo: number, hi: number): number {
@@ -51,10 +60,28 @@ function guard(v: number, lo: number, hi: number): number {
   return v < 0 ? -c : c;
 }
 
-/** Factorises the row of rank `r` at `o` of `y` into `side`. */
-export function prepare(side: LowRankSide, y: Float32Array, o: number, d: number, r: number, lo: number, hi: number): void {
-  const {s, is2, K, H} = side;
-  const w0 = o + 2 * d;
+/** `Σᵢ a[ao + i] b[bo + i]`, i < n. */
+function dot(a: Float64Array, ao: number, b: Float64Array, bo: number, n: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    s0 += (a[ao + i] as number) * (b[bo + i] as number);
+    s1 += (a[ao + i + 1] as number) * (b[bo + i + 1] as number);
+  }
+  if (i < n) s0 += (a[ao + i] as number) * (b[bo + i] as number);
+  return s0 + s1;
+}
+
+/** `y[yo + i] += c x[xo + i]`, i < n. */
+function axpy(c: number, x: Float64Array, xo: number, y: Float64Array, yo: number, n: number): void {
+  if (c === 0) return;
+  for (let i = 0; i < n; i++) y[yo + i] = (y[yo + i] as number) + c * (x[xo + i] as number);
+}
+
+/** Factorises the row of rank `side.r` at `o` of `y` into `side`. */
+export function prepare(side: LowRankSide, y: Float32Array, o: number, lo: number, hi: number): void {
+  const {d, r, s, is2, Wt, At, K, Ki, Cinv} = side;
   let logS = 0;
   for (let i = 0; i < d; i++) {
     const v = guard(y[o + d + i] as number, lo, hi);
@@ -62,16 +89,18 @@ export function prepare(side: LowRankSide, y: Float32Array, o: number, d: number
     is2[i] = 1 / (v * v);
     logS += Math.log(Math.abs(v));
   }
-  // C = I + Σᵢ σᵢ⁻² Wᵢᵀ Wᵢ (lower triangle), then K = chol(C) in place.
-  K.fill(0, 0, r * r);
-  for (let j = 0; j < r; j++) K[j * r + j] = 1;
+  const w0 = o + 2 * d;
   for (let i = 0; i < d; i++) {
-    const wi = w0 + i * r;
-    const c = is2[i] as number;
+    const e = is2[i] as number;
     for (let j = 0; j < r; j++) {
-      const a = (y[wi + j] as number) * c;
-      for (let k = 0; k <= j; k++) K[j * r + k] = (K[j * r + k] as number) + a * (y[wi + k] as number);
+      const v = y[w0 + i * r + j] as number;
+      Wt[j * d + i] = v;
+      At[j * d + i] = v * e;
     }
+  }
+  // C = I + Wᵀ A, lower triangle, then K = chol(C) in place.
+  for (let j = 0; j < r; j++) {
+    for (let k = 0; k <= j; k++) K[j * r + k] = (j === k ? 1 : 0) + dot(Wt, j * d, At, k * d, d);
   }
   let logC = 0;
   for (let j = 0; j < r; j++) {
@@ -86,227 +115,250 @@ export function prepare(side: LowRankSide, y: Float32Array, o: number, d: number
         K[j * r + k] = v / (K[k * r + k] as number);
       }
     }
+    for (let k = j + 1; k < r; k++) K[j * r + k] = 0;
   }
-  // Hᵢ = K⁻¹ (σᵢ⁻² Wᵢᵀ): one forward substitution per row of W.
-  for (let i = 0; i < d; i++) {
-    const wi = w0 + i * r;
-    const hi_ = i * r;
-    const c = is2[i] as number;
-    for (let j = 0; j < r; j++) {
-      let v = (y[wi + j] as number) * c;
-      for (let m = 0; m < j; m++) v -= (K[j * r + m] as number) * (H[hi_ + m] as number);
-      H[hi_ + j] = v / (K[j * r + j] as number);
+  // C⁻¹ = K⁻ᵀ K⁻¹, from K⁻¹ (lower).
+  for (let j = 0; j < r; j++) {
+    for (let k = 0; k <= j; k++) {
+      let v = j === k ? 1 : 0;
+      for (let m = k; m < j; m++) v -= (K[j * r + m] as number) * (Ki[m * r + k] as number);
+      Ki[j * r + k] = v / (K[j * r + j] as number);
+    }
+  }
+  for (let j = 0; j < r; j++) {
+    for (let k = 0; k <= j; k++) {
+      let v = 0;
+      for (let m = j; m < r; m++) v += (Ki[m * r + j] as number) * (Ki[m * r + k] as number);
+      Cinv[j * r + k] = v;
+      Cinv[k * r + j] = v;
     }
   }
   side.logDet = 2 * logS + 2 * logC;
 }
 
-/** Scratch vectors and small matrices of one kernel call. */
-export interface LowRankScratch {
-  p: LowRankSide; q: LowRankSide;
-  /** Length d: δ, α, |Tᵢ|²; d × r: the Σ⁻¹W products T, U and G. */
-  delta: Float64Array; alpha: Float64Array; tn: Float64Array; T: Float64Array; U: Float64Array; G: Float64Array;
-  /** r-vectors and r × r matrices. */
-  v1: Float64Array; v2: Float64Array; m1: Float64Array; m2: Float64Array; m3: Float64Array;
+/** `Pt = (W C⁻¹)ᵀ`: column j of `W C⁻¹` is `Σ_k C⁻¹_kj W_k`. */
+function solveW(side: LowRankSide): void {
+  const {d, r, Wt, Pt, Cinv} = side;
+  Pt.fill(0, 0, r * d);
+  for (let j = 0; j < r; j++) {
+    for (let k = 0; k < r; k++) axpy(Cinv[k * r + j] as number, Wt, k * d, Pt, j * d, d);
+  }
 }
 
-export function makeLowRankScratch(d: number, r: number): LowRankScratch {
-  const rr = Math.max(r, 1);
+/** `(Σ⁻¹)ᵢᵢ = σᵢ⁻² − σᵢ⁻⁴ Σ_j (W C⁻¹)ᵢⱼ Wᵢⱼ`, after `solveW`. */
+function invDiagInto(side: LowRankSide, out: Float64Array): void {
+  const {d, r, is2, Wt, Pt} = side;
+  for (let i = 0; i < d; i++) out[i] = 0;
+  for (let j = 0; j < r; j++) {
+    const o = j * d;
+    for (let i = 0; i < d; i++) out[i] = (out[i] as number) + (Pt[o + i] as number) * (Wt[o + i] as number);
+  }
+  for (let i = 0; i < d; i++) {
+    const e = is2[i] as number;
+    out[i] = e - e * e * (out[i] as number);
+  }
+}
+
+/** `α = Σ⁻¹ δ = D⁻¹δ − A C⁻¹ (Aᵀ δ)` into `alpha`; `u`, `t` are r-vectors of scratch. */
+function solveVector(side: LowRankSide, delta: Float64Array, alpha: Float64Array, u: Float64Array, t: Float64Array): void {
+  const {d, r, is2, At, Cinv} = side;
+  for (let j = 0; j < r; j++) u[j] = dot(At, j * d, delta, 0, d);
+  for (let j = 0; j < r; j++) {
+    let v = 0;
+    for (let k = 0; k < r; k++) v += (Cinv[j * r + k] as number) * (u[k] as number);
+    t[j] = v;
+  }
+  for (let i = 0; i < d; i++) alpha[i] = (delta[i] as number) * (is2[i] as number);
+  for (let j = 0; j < r; j++) axpy(-(t[j] as number), At, j * d, alpha, 0, d);
+}
+
+/** Scratch of one kernel call, for rows of dimension d and ranks up to r. */
+export interface LowRankScratch {
+  p: LowRankSide; q: LowRankSide;
+  /** Length d. */
+  delta: Float64Array; alpha: Float64Array; qd: Float64Array; pd: Float64Array; rd: Float64Array;
+  /** r × d: Σq⁻¹Wp (T), and work columns. */
+  T: Float64Array; G: Float64Array; V: Float64Array;
+  /** r-vectors and r × r matrices. */
+  u: Float64Array; t: Float64Array; m1: Float64Array; m2: Float64Array; m3: Float64Array;
+}
+
+export function makeLowRankScratch(d: number, rp: number, rq = rp): LowRankScratch {
+  const r = Math.max(rp, rq, 1);
+  const vec = () => new Float64Array(d);
   return {
-    p: makeLowRankSide(d, r), q: makeLowRankSide(d, r),
-    delta: new Float64Array(d), alpha: new Float64Array(d), tn: new Float64Array(d),
-    T: new Float64Array(d * rr), U: new Float64Array(d * rr), G: new Float64Array(d * rr),
-    v1: new Float64Array(rr), v2: new Float64Array(rr), m1: new Float64Array(rr * rr), m2: new Float64Array(rr * rr),
-    m3: new Float64Array(rr * rr),
+    p: makeLowRankSide(d, rp), q: makeLowRankSide(d, rq),
+    delta: vec(), alpha: vec(), qd: vec(), pd: vec(), rd: vec(),
+    T: new Float64Array(r * d), G: new Float64Array(r * d), V: new Float64Array(r * d),
+    u: new Float64Array(r), t: new Float64Array(r), m1: new Float64Array(r * r), m2: new Float64Array(r * r),
+    m3: new Float64Array(r * r),
   };
 }
 
-/** `out (r × c) = Hᵀ A` for `H (d × r)` and `A (d × c)`, A read at `a[ao + i * as + j]`. */
-function hT(H: Float64Array, d: number, r: number, a: ArrayLike<number>, ao: number, as: number, c: number,
-            out: Float64Array): void {
-  out.fill(0, 0, r * c);
-  for (let i = 0; i < d; i++) {
-    for (let j = 0; j < r; j++) {
-      const h = H[i * r + j] as number;
-      if (h === 0) continue;
-      for (let k = 0; k < c; k++) out[j * c + k] = (out[j * c + k] as number) + h * (a[ao + i * as + k] as number);
-    }
-  }
-}
-
-/** `Σ⁻¹ A` for `A (d × c)` read at `a[ao + i * as + j]`, into `out (d × c)`; `tmp` holds `Hᵀ A`. */
-function solveInto(side: LowRankSide, d: number, r: number, a: ArrayLike<number>, ao: number, as: number, c: number,
-                   out: Float64Array, tmp: Float64Array): void {
-  hT(side.H, d, r, a, ao, as, c, tmp);
-  for (let i = 0; i < d; i++) {
-    const e = side.is2[i] as number;
-    for (let k = 0; k < c; k++) {
-      let v = (a[ao + i * as + k] as number) * e;
-      for (let j = 0; j < r; j++) v -= (side.H[i * r + j] as number) * (tmp[j * c + k] as number);
-      out[i * c + k] = v;
-    }
-  }
-}
-
 /**
- * `Σ⁻¹ W = D⁻¹ W C⁻¹ = H K⁻¹` (`d × r`) into `out`: since `Σ⁻¹ W = D⁻¹W −
- * D⁻¹W C⁻¹ (C − I)`, one triangular solve per row of `H` (`Kᵀ tᵀ = Hᵢᵀ`),
- * r²/2 per row instead of the r² of two products with `H`.
+ * `−log N(x; μ, Σ)` for the point at `xo` of `x` and the row at `o` of `y`
+ * (of rank `sc.q.r`). When `gx` is given, writes the gradients to `gx` at
+ * `xo` and `gy` at `o`.
  */
-function solveFactor(side: LowRankSide, d: number, r: number, out: Float64Array): void {
-  const {H, K} = side;
-  for (let i = 0; i < d; i++) {
-    const o = i * r;
-    for (let j = r - 1; j >= 0; j--) {
-      let v = H[o + j] as number;
-      for (let m = j + 1; m < r; m++) v -= (K[m * r + j] as number) * (out[o + m] as number);
-      out[o + j] = v / (K[j * r + j] as number);
-    }
-  }
-}
-
-/** `(Σ⁻¹)ᵢᵢ = σᵢ⁻² − |Hᵢ|²`. */
-function invDiag(side: LowRankSide, i: number, r: number): number {
-  let h2 = 0;
-  for (let j = 0; j < r; j++) h2 += (side.H[i * r + j] as number) ** 2;
-  return (side.is2[i] as number) - h2;
-}
-
-/**
- * `−log N(x; μ, Σ)` for the point at `xo` of `x` and the row of rank `r` at
- * `o` of `y`. When `gx` is given, writes the gradients to `gx` at `xo` and
- * `gy` at `o`.
- */
-export function nllLowRank(d: number, r: number, x: Float32Array, xo: number, y: Float32Array, o: number,
-                           lo: number, hi: number, sc: LowRankScratch, gx: Float32Array | null, gy: Float32Array | null): number {
+export function nllLowRank(x: Float32Array, xo: number, y: Float32Array, o: number, lo: number, hi: number,
+                           sc: LowRankScratch, gx: Float32Array | null, gy: Float32Array | null): number {
   const q = sc.q;
-  prepare(q, y, o, d, r, lo, hi);
-  const {delta, alpha, v1} = sc;
+  const {d, r} = q;
+  prepare(q, y, o, lo, hi);
+  const {delta, alpha} = sc;
   for (let i = 0; i < d; i++) delta[i] = (x[xo + i] as number) - (y[o + i] as number);
-  solveInto(q, d, r, delta, 0, 1, 1, alpha, v1);
-  let quad = 0;
-  for (let i = 0; i < d; i++) quad += (delta[i] as number) * (alpha[i] as number);
+  solveVector(q, delta, alpha, sc.u, sc.t);
+  const quad = dot(delta, 0, alpha, 0, d);
   if (gx !== null && gy !== null) {
+    solveW(q);
+    const inv = sc.qd;
+    invDiagInto(q, inv);
+    const {is2, Pt, Wt} = q;
+    const aw = sc.u;
+    for (let j = 0; j < r; j++) aw[j] = dot(alpha, 0, Wt, j * d, d);
     const w0 = o + 2 * d;
-    // Σ⁻¹W into T, and αᵀW into v2.
-    solveFactor(q, d, r, sc.T);
-    const aw = sc.v2;
-    aw.fill(0, 0, r);
     for (let i = 0; i < d; i++) {
       const a = alpha[i] as number;
-      for (let j = 0; j < r; j++) aw[j] = (aw[j] as number) + a * (y[w0 + i * r + j] as number);
-    }
-    for (let i = 0; i < d; i++) {
-      const a = alpha[i] as number;
+      const e = is2[i] as number;
       gx[xo + i] = a;
       gy[o + i] = -a;
-      gy[o + d + i] = (q.s[i] as number) * (invDiag(q, i, r) - a * a);
-      for (let j = 0; j < r; j++) gy[w0 + i * r + j] = (sc.T[i * r + j] as number) - a * (aw[j] as number);
+      gy[o + d + i] = (q.s[i] as number) * ((inv[i] as number) - a * a);
+      for (let j = 0; j < r; j++) gy[w0 + i * r + j] = e * (Pt[j * d + i] as number) - a * (aw[j] as number);
     }
   }
   return 0.5 * (d * LOG_2PI + q.logDet + quad);
 }
 
+/** `out (ra × rb) = Xᵀ Y` for column arrays X (ra × d) and Y (rb × d). */
+function gram(X: Float64Array, ra: number, Y: Float64Array, rb: number, d: number, out: Float64Array): void {
+  for (let j = 0; j < ra; j++) {
+    for (let k = 0; k < rb; k++) out[j * rb + k] = dot(X, j * d, Y, k * d, d);
+  }
+}
+
+/** `out (n × m) = A (n × k) B (k × m)`, small row-major matrices. */
+function mm(A: Float64Array, B: Float64Array, n: number, k: number, m: number, out: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < m; j++) {
+      let v = 0;
+      for (let l = 0; l < k; l++) v += (A[i * k + l] as number) * (B[l * m + j] as number);
+      out[i * m + j] = v;
+    }
+  }
+}
+
 /**
- * `KL(p ‖ q)` for the row of rank `rp` at `oP` of `yP` and the row of rank
- * `rq` at `oQ` of `yQ`. When `gP` is given, writes the gradients to `gP`
+ * `KL(p ‖ q)` for the rows at `oP` of `yP` (rank `sc.p.r`) and at `oQ` of
+ * `yQ` (rank `sc.q.r`). When `gP` is given, writes the gradients to `gP`
  * and `gQ` at the rows' offsets (added when `accumulate`).
  */
-export function klLowRank(d: number, yP: Float32Array, oP: number, rp: number, yQ: Float32Array, oQ: number, rq: number,
-                          lo: number, hi: number, sc: LowRankScratch,
-                          gP: Float32Array | null, gQ: Float32Array | null, accumulate: boolean): number {
-  const {p, q, delta, alpha, T} = sc;
-  prepare(p, yP, oP, d, rp, lo, hi);
-  prepare(q, yQ, oQ, d, rq, lo, hi);
+export function klLowRank(yP: Float32Array, oP: number, yQ: Float32Array, oQ: number, lo: number, hi: number,
+                          sc: LowRankScratch, gP: Float32Array | null, gQ: Float32Array | null, accumulate: boolean): number {
+  const {p, q, delta, alpha, T, m1, m2, m3} = sc;
+  const d = p.d;
+  const rp = p.r;
+  const rq = q.r;
+  prepare(p, yP, oP, lo, hi);
+  prepare(q, yQ, oQ, lo, hi);
+  for (let i = 0; i < d; i++) delta[i] = (yQ[oQ + i] as number) - (yP[oP + i] as number);
+  solveVector(q, delta, alpha, sc.u, sc.t);
+  const quad = dot(delta, 0, alpha, 0, d);
+  // tr(Σq⁻¹ Σp) = Σᵢ (σp,ᵢ² + |Wp,ᵢ|²) σq,ᵢ⁻² − tr(Cq⁻¹ S) − tr(Mᵀ Cq⁻¹ M), with
+  // S = Aqᵀ Dp Aq (into m3) and M = Aqᵀ Wp (into m2).
+  const sp2 = sc.pd;
+  for (let i = 0; i < d; i++) sp2[i] = (p.s[i] as number) * (p.s[i] as number);
+  let diagTerm = 0;
+  for (let i = 0; i < d; i++) diagTerm += (sp2[i] as number) * (q.is2[i] as number);
+  for (let k = 0; k < rp; k++) {
+    const o = k * d;
+    for (let i = 0; i < d; i++) diagTerm += (p.Wt[o + i] as number) * (p.Wt[o + i] as number) * (q.is2[i] as number);
+  }
+  // S via the columns Aq ⊙ σp² (into V).
+  const V = sc.V;
+  for (let j = 0; j < rq; j++) {
+    const o = j * d;
+    for (let i = 0; i < d; i++) V[o + i] = (q.At[o + i] as number) * (sp2[i] as number);
+  }
+  gram(q.At, rq, V, rq, d, m3);
+  gram(q.At, rq, p.Wt, rp, d, m2);
+  let trCS = 0;
+  for (let j = 0; j < rq * rq; j++) trCS += (q.Cinv[j] as number) * (m3[j] as number);
+  mm(q.Cinv, m2, rq, rq, rp, m1);  // Cq⁻¹ M (rq × rp)
+  let trM = 0;
+  for (let j = 0; j < rq * rp; j++) trM += (m2[j] as number) * (m1[j] as number);
+  const value = 0.5 * (diagTerm - trCS - trM + quad - d + q.logDet - p.logDet);
+  if (gP === null || gQ === null) return value;
+
+  const put = accumulate
+    ? (g: Float32Array, k: number, v: number) => { g[k] = (g[k] as number) + v; }
+    : (g: Float32Array, k: number, v: number) => { g[k] = v; };
+  // T = Σq⁻¹ Wp = Dq⁻¹ (Wp − Wq Cq⁻¹ M), by columns.
+  for (let k = 0; k < rp; k++) {
+    const o = k * d;
+    for (let i = 0; i < d; i++) T[o + i] = p.Wt[o + i] as number;
+    for (let j = 0; j < rq; j++) axpy(-(m1[j * rp + k] as number), q.Wt, j * d, T, o, d);
+    for (let i = 0; i < d; i++) T[o + i] = (T[o + i] as number) * (q.is2[i] as number);
+  }
+  solveW(p);
+  solveW(q);
+  const Qd = sc.qd;
+  invDiagInto(q, Qd);
+  const Pd = sc.rd;
+  invDiagInto(p, Pd);
   const wp = oP + 2 * d;
   const wq = oQ + 2 * d;
-  for (let i = 0; i < d; i++) delta[i] = (yQ[oQ + i] as number) - (yP[oP + i] as number);
-  solveInto(q, d, rq, delta, 0, 1, 1, alpha, sc.v1);
-  // T = Σq⁻¹ Wp (d × rp).
-  solveInto(q, d, rq, yP, wp, rp, rp, T, sc.m1);
-  let tr = 0;
-  let quad = 0;
-  for (let i = 0; i < d; i++) {
-    const sp = p.s[i] as number;
-    let wt = 0;
-    for (let j = 0; j < rp; j++) wt += (yP[wp + i * rp + j] as number) * (T[i * rp + j] as number);
-    tr += invDiag(q, i, rq) * sp * sp + wt;
-    quad += (delta[i] as number) * (alpha[i] as number);
-  }
-  const value = 0.5 * (tr + quad - d + q.logDet - p.logDet);
-  if (gP === null || gQ === null) return value;
-  const put = (g: Float32Array, k: number, v: number) => { g[k] = accumulate ? (g[k] as number) + v : v; };
-  // p's side: ∂/∂Wp = T − Σp⁻¹Wp (into U), ∂/∂σp.
-  const U = sc.U;
-  solveFactor(p, d, rp, U);
   for (let i = 0; i < d; i++) {
     const a = alpha[i] as number;
     put(gP, oP + i, -a);
     put(gQ, oQ + i, a);
-    put(gP, oP + d + i, (p.s[i] as number) * (invDiag(q, i, rq) - invDiag(p, i, rp)));
-    for (let j = 0; j < rp; j++) put(gP, wp + i * rp + j, (T[i * rp + j] as number) - (U[i * rp + j] as number));
+    put(gP, oP + d + i, (p.s[i] as number) * ((Qd[i] as number) - (Pd[i] as number)));
+    const ep = p.is2[i] as number;
+    for (let k = 0; k < rp; k++) put(gP, wp + i * rp + k, (T[k * d + i] as number) - ep * (p.Pt[k * d + i] as number));
   }
-  // q's side: Bq = Σq⁻¹Wq (into U), then G = M Bq = σp² ⊙ Bq + Wp (WpᵀBq) + δ (δᵀBq).
-  solveFactor(q, d, rq, U);
-  // WpᵀBq (rp × rq) into m2, δᵀBq (rq) into v2.
-  const m2 = sc.m2;
-  const v2 = sc.v2;
-  m2.fill(0, 0, rp * rq);
-  v2.fill(0, 0, rq);
-  for (let i = 0; i < d; i++) {
-    const di = delta[i] as number;
-    for (let k = 0; k < rq; k++) {
-      const b = U[i * rq + k] as number;
-      v2[k] = (v2[k] as number) + di * b;
-      for (let j = 0; j < rp; j++) m2[j * rq + k] = (m2[j * rq + k] as number) + (yP[wp + i * rp + j] as number) * b;
-    }
+  // q's factor: Bq = Σq⁻¹Wq = Dq⁻¹ Pq; G = M Bq = σp² ⊙ Bq + Wp (Wpᵀ Bq) + δ (δᵀ Bq);
+  // ∂/∂Wq = Bq − Σq⁻¹ G, with Σq⁻¹G = Dq⁻¹ (G − Wq Cq⁻¹ (Aqᵀ G)).
+  const G = sc.G;
+  const B = V;  // S is in m3; V's columns are free again
+  for (let j = 0; j < rq; j++) {
+    const o = j * d;
+    for (let i = 0; i < d; i++) B[o + i] = (q.Pt[o + i] as number) * (q.is2[i] as number);
   }
-  const {G, tn: tNorm} = sc;
-  for (let i = 0; i < d; i++) {
-    const sp2 = (p.s[i] as number) ** 2;
-    const di = delta[i] as number;
-    for (let k = 0; k < rq; k++) {
-      let v = sp2 * (U[i * rq + k] as number) + di * (v2[k] as number);
-      for (let j = 0; j < rp; j++) v += (yP[wp + i * rp + j] as number) * (m2[j * rq + k] as number);
-      G[i * rq + k] = v;
-    }
-    let t2 = 0;
-    for (let j = 0; j < rp; j++) t2 += (T[i * rp + j] as number) ** 2;
-    tNorm[i] = t2;
+  gram(p.Wt, rp, B, rq, d, m2);  // Wpᵀ Bq (rp × rq)
+  const db = sc.u;
+  for (let j = 0; j < rq; j++) db[j] = dot(delta, 0, B, j * d, d);
+  for (let j = 0; j < rq; j++) {
+    const o = j * d;
+    const c = db[j] as number;
+    for (let i = 0; i < d; i++) G[o + i] = (sp2[i] as number) * (B[o + i] as number) + c * (delta[i] as number);
+    for (let k = 0; k < rp; k++) axpy(m2[k * rq + j] as number, p.Wt, k * d, G, o, d);
   }
-  // S = Σ_k σp,k² Hq,kᵀ Hq,k (rq × rq) into m3.
-  const S = sc.m3;
-  S.fill(0, 0, rq * rq);
-  for (let i = 0; i < d; i++) {
-    const sp2 = (p.s[i] as number) ** 2;
-    for (let j = 0; j < rq; j++) {
-      const h = sp2 * (q.H[i * rq + j] as number);
-      for (let k = 0; k < rq; k++) S[j * rq + k] = (S[j * rq + k] as number) + h * (q.H[i * rq + k] as number);
-    }
+  gram(q.At, rq, G, rq, d, m1);  // Aqᵀ G (rq × rq)
+  mm(q.Cinv, m1, rq, rq, rq, m2);  // Cq⁻¹ Aqᵀ G
+  for (let j = 0; j < rq; j++) {
+    const o = j * d;
+    for (let m = 0; m < rq; m++) axpy(-(m2[m * rq + j] as number), q.Wt, m * d, G, o, d);
+    for (let i = 0; i < d; i++) put(gQ, wq + i * rq + j, (B[o + i] as number) - (G[o + i] as number) * (q.is2[i] as number));
   }
-  // Σq⁻¹G into G's own rows, via HqᵀG in m1.
-  const m1 = sc.m1;
-  hT(q.H, d, rq, G, 0, rq, rq, m1);
+  // ∂/∂σq: (Σq⁻¹ M Σq⁻¹)ᵢᵢ = [σp² σq⁻⁴ − 2 σp² σq⁻² (Aq Cq⁻¹ Aqᵀ)ᵢᵢ + (Aq N Aqᵀ)ᵢᵢ] + |Tᵢ|² + αᵢ²,
+  // N = Cq⁻¹ S Cq⁻¹; (Aq Cq⁻¹ Aqᵀ)ᵢᵢ = σq⁻² − (Σq⁻¹)ᵢᵢ.
+  mm(q.Cinv, m3, rq, rq, rq, m1);
+  mm(m1, q.Cinv, rq, rq, rq, m2);  // N
   for (let i = 0; i < d; i++) {
     const e = q.is2[i] as number;
-    const sp2 = (p.s[i] as number) ** 2;
-    let h2 = 0;
-    let hsh = 0;
+    const s2 = sp2[i] as number;
+    const acA = e - (Qd[i] as number);
+    let aNa = 0;
     for (let j = 0; j < rq; j++) {
-      const hj = q.H[i * rq + j] as number;
-      h2 += hj * hj;
-      let sh = 0;
-      for (let k = 0; k < rq; k++) sh += (S[j * rq + k] as number) * (q.H[i * rq + k] as number);
-      hsh += hj * sh;
+      const aj = q.At[j * d + i] as number;
+      let v = 0;
+      for (let k = 0; k < rq; k++) v += (m2[j * rq + k] as number) * (q.At[k * d + i] as number);
+      aNa += aj * v;
     }
-    for (let k = 0; k < rq; k++) {
-      let v = (G[i * rq + k] as number) * e;
-      for (let j = 0; j < rq; j++) v -= (q.H[i * rq + j] as number) * (m1[j * rq + k] as number);
-      put(gQ, wq + i * rq + k, (U[i * rq + k] as number) - v);
-    }
+    let t2 = 0;
+    for (let k = 0; k < rp; k++) t2 += (T[k * d + i] as number) ** 2;
     const a = alpha[i] as number;
-    const mDiag = sp2 * e * e - 2 * sp2 * e * h2 + hsh + (tNorm[i] as number) + a * a;
-    put(gQ, oQ + d + i, (q.s[i] as number) * ((e - h2) - mDiag));
+    const mDiag = s2 * e * e - 2 * s2 * e * acA + aNa + t2 + a * a;
+    put(gQ, oQ + d + i, (q.s[i] as number) * ((Qd[i] as number) - mDiag));
   }
   return value;
 }
