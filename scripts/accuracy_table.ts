@@ -3,7 +3,9 @@
  * (test/fixtures/accuracy.json, from scripts/make_fixtures.py), for covariance
  * condition numbers 1e1..1e6 and d in {2, 8, 32}, per backend and path; and
  * of cholesky and its gradient (test/fixtures/cholesky_accuracy.json), for
- * the same conditions and n in {2, 8, 32}.
+ * the same conditions and n in {2, 8, 32}; and of the 'lowrank' NLL and its
+ * gradient (test/fixtures/lowrank.json, torch LowRankMultivariateNormal), for
+ * conditions of Σ 1e1..1e6 and d in {16, 128}, r = 4.
  *
  * Errors are relative: |kl - ref| / |ref| for the value (worst sample), and
  * max|g - ref| / max|ref| over all four gradients (normwise, worst sample);
@@ -16,7 +18,7 @@ import * as path from 'path';
 
 import * as tf from '@tensorflow/tfjs';
 
-import {cholesky, FORCE_COMPOSITE_FLAG, klDivergence} from '../src/index';
+import {cholesky, FORCE_COMPOSITE_FLAG, gaussianNLLLoss, klDivergence} from '../src/index';
 import {tryBackend} from '../examples/backend';
 
 export interface AccuracyCase {
@@ -96,6 +98,29 @@ export function choleskyAccuracyOf(c: CholeskyAccuracyCase): {value: number; gra
   });
 }
 
+export interface LowRankAccuracyCase { d: number; r: number; cond: number; x: number[][]; yPred: number[][]; nll: number[]; gradPred: number[][] }
+
+export function loadLowRankAccuracyCases(): LowRankAccuracyCase[] {
+  const file = path.join(__dirname, '..', 'test', 'fixtures', 'lowrank.json');
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as {accuracy: LowRankAccuracyCase[]}).accuracy;
+}
+
+/** Max relative error of the 'lowrank' NLL (worst sample) and normwise of its gradient for the row, active backend. */
+export function lowRankAccuracyOf(c: LowRankAccuracyCase): {value: number; grad: number} {
+  return tf.tidy(() => {
+    const loss = gaussianNLLLoss({layout: 'lowrank', rank: c.r});
+    const x = tf.tensor2d(c.x);
+    const y = tf.tensor2d(c.yPred);
+    let value = 0;
+    loss(x, y).dataSync().forEach((v, i) => { value = Math.max(value, Math.abs(v - c.nll[i]!) / Math.abs(c.nll[i]!)); });
+    const g = tf.grad((b: tf.Tensor) => tf.sum(loss(x, b)))(y).dataSync();
+    const ref = c.gradPred.flat();
+    let err = 0;
+    g.forEach((v, i) => { err = Math.max(err, Math.abs(v - ref[i]!)); });
+    return {value, grad: err / Math.max(...ref.map(Math.abs))};
+  });
+}
+
 async function main(): Promise<void> {
   const cases = loadAccuracyCases();
   const conds = [...new Set(cases.map((c) => c.cond))];
@@ -141,6 +166,24 @@ async function main(): Promise<void> {
     for (const cond of conds) {
       const cells = ns.map((n) => {
         const e = choleskyAccuracyOf(chol.find((x) => x.n === n && x.cond === cond)!);
+        return `${e.value.toExponential(1)} / ${e.grad.toExponential(1)}`;
+      });
+      out.push(`| ${cond.toExponential(0)} | ${cells.join(' | ')} |`);
+    }
+    out.push('');
+  }
+  const low = loadLowRankAccuracyCases();
+  const lowDims = [...new Set(low.map((c) => c.d))];
+  for (const p of paths) {
+    if (!(await tryBackend(p.backend))) continue;
+    tf.env().set(FORCE_COMPOSITE_FLAG, p.composite);
+    out.push(`**'lowrank' NLL (r = 4), ${p.label}**, given float32 inputs: max relative error of the NLL / of its gradient (normwise)`);
+    out.push('');
+    out.push(`| condition of Σ | ${lowDims.map((d) => `d = ${d}`).join(' | ')} |`);
+    out.push(`| ---: | ${lowDims.map(() => ':---:').join(' | ')} |`);
+    for (const cond of conds) {
+      const cells = lowDims.map((d) => {
+        const e = lowRankAccuracyOf(low.find((x) => x.d === d && x.cond === cond)!);
         return `${e.value.toExponential(1)} / ${e.grad.toExponential(1)}`;
       });
       out.push(`| ${cond.toExponential(0)} | ${cells.join(' | ')} |`);

@@ -963,7 +963,34 @@ def lowrank_cases():
         kl.append({'name': name, 'd': d, 'rTrue': rt, 'rPred': rp, 'direction': direction, 'composite': composite,
                    'yTrue': tolist(yT), 'yPred': tolist(yP), 'kl': tolist(v.detach()),
                    'gradTrue': tolist(tt.grad), 'gradPred': tolist(tp.grad)})
-    return {'nll': nll, 'kl': kl, 'distribution': lowrank_distribution_cases(), 'mixture': lowrank_mixture_cases()}
+    return {'nll': nll, 'kl': kl, 'distribution': lowrank_distribution_cases(), 'mixture': lowrank_mixture_cases(),
+            'accuracy': lowrank_accuracy_cases()}
+
+
+def lowrank_accuracy_cases():
+    """The 'lowrank' NLL for condition numbers of Sigma 1e1..1e6 (npm run accuracy): sigma^2 in
+    [0.5, 1] and W = U diag(s) with orthonormal U and s log-spaced up to sqrt(cond), so the
+    largest eigenvalue of Sigma is about cond and the smallest about 0.5 to 1; d in {16, 128},
+    r = 4, points drawn from the Gaussian. float64 torch values and gradients of the float32
+    inputs."""
+    cases = []
+    for d in (16, 128):
+        for cond in (1e1, 1e2, 1e3, 1e4, 1e5, 1e6):
+            B, r = 4, 4
+            U = np.linalg.qr(lowrank_rng.normal(size=(B, d, r)))[0]
+            sv = np.sqrt(cond) * np.logspace(-1, 0, r)[::-1]
+            W = U * sv
+            y = to32(np.concatenate([lowrank_rng.normal(size=(B, d)), np.sqrt(lowrank_rng.uniform(0.5, 1, (B, d))),
+                                     W.reshape(B, d * r)], -1))
+            Wm = y[:, 2 * d:].reshape(B, d, r)
+            x = to32(y[:, :d] + np.einsum('bij,bj->bi', Wm, lowrank_rng.normal(size=(B, r)))
+                     + y[:, d:2 * d] * lowrank_rng.normal(size=(B, d)))
+            yt = torch.tensor(y, requires_grad=True)
+            v = -lowrank_torch(yt, d).log_prob(torch.tensor(x))
+            v.sum().backward()
+            cases.append({'d': d, 'r': r, 'cond': cond, 'x': tolist(x), 'yPred': tolist(y), 'nll': tolist(v.detach()),
+                          'gradPred': tolist(yt.grad)})
+    return cases
 
 
 def lowrank_mixture_cases():

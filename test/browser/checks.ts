@@ -1,8 +1,8 @@
 /**
  * In-page checks (bundled by test/browser/run.ts): on each browser backend
  * that starts, fillTriangular, triangularSolve, klDivergence, gaussianKLLoss,
- * gaussianNLLLoss (the 'full', 'packed' and 'diag' layouts) and
- * gaussianMixtureNLLLoss give the values and gradients of the committed float64
+ * gaussianNLLLoss (the 'full', 'packed', 'diag' and 'lowrank' layouts) and
+ * gaussianMixtureNLLLoss (dense and low-rank components) give the values and gradients of the committed float64
  * fixtures, and the calibration metrics (gaussianPIT, gaussianCoverage,
  * gaussianCRPS, gaussianMixtureCRPS, energyScore) their scipy/numpy values,
  * and gaussianLatent's KL term and gradients their torch values,
@@ -28,6 +28,7 @@ import klFixture from '../fixtures/kl_divergence.json';
 import lossFixture from '../fixtures/losses.json';
 import mixtureFixture from '../fixtures/mixture_losses.json';
 import latentFixture from '../fixtures/latent.json';
+import lowRankFixture from '../fixtures/lowrank.json';
 
 interface Tol { rtol: number; atol: number }
 interface Failure { check: string; entry: number; actual: number; expected: number }
@@ -190,6 +191,43 @@ async function runChecks(name: string, composite: boolean, res: BackendResult): 
       const [gt, gp] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(loss(a, b), w)))([yt, yp]);
       compare(pending, tol, `${label} grad yTrue`, gt!, c.gradYTrue);
       compare(pending, tol, `${label} grad yPred`, gp!, c.gradYPred);
+    });
+  }
+  // The 'lowrank' layout (test/losses/lowrank_layout.test.ts): the torch
+  // LowRankMultivariateNormal fixtures that the composite path holds (the
+  // well-conditioned ones), d <= 128; webgl and webgpu run it composite.
+  const lrTol = {rtol: Math.max(2e-5, tol.rtol), atol: Math.max(1e-5, tol.atol)};
+  for (const c of lowRankFixture.nll.filter((k) => k.composite && k.d <= 128)) {
+    tf.tidy(() => {
+      const loss = gaussianNLLLoss({layout: 'lowrank', rank: c.r});
+      const [x, y] = [tf.tensor2d(c.x), tf.tensor2d(c.yPred)];
+      const label = `lowrank nll ${c.name}`;
+      compare(pending, lrTol, label, loss(x, y), c.nll);
+      const [gx, gy] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(loss(a, b)))([x, y]);
+      compare(pending, lrTol, `${label} grad x`, gx!, c.gradX);
+      compare(pending, lrTol, `${label} grad yPred`, gy!, c.gradPred);
+    });
+  }
+  for (const c of lowRankFixture.kl.filter((k) => k.composite && k.d <= 128)) {
+    tf.tidy(() => {
+      const loss = gaussianKLLoss({layout: 'lowrank', rank: c.rPred, rankTrue: c.rTrue, direction: c.direction as 'forward'});
+      const [t, p] = [tf.tensor2d(c.yTrue), tf.tensor2d(c.yPred)];
+      const label = `lowrank kl ${c.name} ${c.direction}`;
+      compare(pending, lrTol, label, loss(t, p), c.kl);
+      const [gt, gp] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(loss(a, b)))([t, p]);
+      compare(pending, lrTol, `${label} grad yTrue`, gt!, c.gradTrue);
+      compare(pending, lrTol, `${label} grad yPred`, gp!, c.gradPred);
+    });
+  }
+  for (const c of lowRankFixture.mixture) {
+    tf.tidy(() => {
+      const loss = gaussianMixtureNLLLoss({components: c.K, layout: 'lowrank', rank: c.r});
+      const [x, y] = [tf.tensor2d(c.x), tf.tensor2d(c.yPred)];
+      const label = `lowrank mixture K=${c.K} d=${c.d}`;
+      compare(pending, lrTol, label, loss(x, y), c.nll);
+      const [gx, gy] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(loss(a, b)))([x, y]);
+      compare(pending, lrTol, `${label} grad x`, gx!, c.gradX);
+      compare(pending, lrTol, `${label} grad yPred`, gy!, c.gradPred);
     });
   }
   for (const c of mixtureFixture.cases) {
