@@ -642,3 +642,388 @@ export function scaleRows(batch: i32, width: i32, X: usize, S: usize, out: usize
     }
   }
 }
+
+// ---------------------------------------------------------------- 'lowrank'
+// src/kernels/shared/lowrank_math.ts: the same algorithm and operation order
+// (read its comments for the maths). Rows are float32 [mean (d) | σ (d) |
+// W (d × r, row-major)]; W is copied into float64 columns, so the O(d·r²)
+// work is dot products and axpys over d, here as f64x2 loops whose two lanes
+// are the JS's accumulators.
+//
+// A side (one row's factorisation) at `b`, for ranks up to R: s, is2 (d
+// each), Wt, At, Pt (R·d each), K, Ki, Cinv (R² each). The scratch at `s`:
+// sides p and q, then delta, alpha, qd, pd, rd (d each), T, G, V (R·d each),
+// u, t (R each), m1..m4 (R² each).
+
+@inline function sideBytes(d: i32, R: i32): i32 { return (2 * d + 3 * R * d + 3 * R * R) << 3; }
+@inline function sdS(b: usize): usize { return b; }
+@inline function sdIs2(b: usize, d: i32): usize { return b + (<usize>d << 3); }
+@inline function sdWt(b: usize, d: i32): usize { return b + (<usize>(2 * d) << 3); }
+@inline function sdAt(b: usize, d: i32, R: i32): usize { return b + (<usize>(2 * d + R * d) << 3); }
+@inline function sdPt(b: usize, d: i32, R: i32): usize { return b + (<usize>(2 * d + 2 * R * d) << 3); }
+@inline function sdK(b: usize, d: i32, R: i32): usize { return b + (<usize>(2 * d + 3 * R * d) << 3); }
+@inline function sdKi(b: usize, d: i32, R: i32): usize { return b + (<usize>(2 * d + 3 * R * d + R * R) << 3); }
+@inline function sdCinv(b: usize, d: i32, R: i32): usize { return b + (<usize>(2 * d + 3 * R * d + 2 * R * R) << 3); }
+
+/** Bytes of scratch for 'lowrank' rows of dimension d and ranks up to R. */
+export function lowRankScratchBytes(d: i32, R: i32): i32 {
+  return 2 * sideBytes(d, R) + ((5 * d + 3 * R * d + 2 * R + 4 * R * R) << 3);
+}
+
+/**
+ * lowrank_math.ts dot: four f64x2 accumulators over blocks of 8 (the JS's
+ * s0..s7, lane by lane), leftover pairs into the first, combined as
+ * (a0 + a1) + (a2 + a3); an odd tail joins lane 0. Four chains hide the
+ * add latency that one chain is bound by.
+ */
+@inline function dotv(a: usize, b: usize, n: i32): f64 {
+  let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
+  let i = 0;
+  for (; i + 7 < n; i += 8) {
+    a0 = f64x2.add(a0, f64x2.mul(ld2(a, i), ld2(b, i)));
+    a1 = f64x2.add(a1, f64x2.mul(ld2(a, i + 2), ld2(b, i + 2)));
+    a2 = f64x2.add(a2, f64x2.mul(ld2(a, i + 4), ld2(b, i + 4)));
+    a3 = f64x2.add(a3, f64x2.mul(ld2(a, i + 6), ld2(b, i + 6)));
+  }
+  for (; i + 1 < n; i += 2) a0 = f64x2.add(a0, f64x2.mul(ld2(a, i), ld2(b, i)));
+  const v = f64x2.add(f64x2.add(a0, a1), f64x2.add(a2, a3));
+  let s0 = f64x2.extract_lane(v, 0);
+  if (i < n) s0 += ld(a, i) * ld(b, i);
+  return s0 + f64x2.extract_lane(v, 1);
+}
+
+/** lowrank_math.ts axpy: y += c x, elementwise. */
+@inline function axpyv(c: f64, x: usize, y: usize, n: i32): void {
+  const vc = f64x2.splat(c);
+  let i = 0;
+  for (; i + 1 < n; i += 2) st2(y, i, f64x2.add(ld2(y, i), f64x2.mul(vc, ld2(x, i))));
+  if (i < n) st(y, i, ld(y, i) + c * ld(x, i));
+}
+
+/**
+ * lowrank_math.ts combine: out_j += ±coef[j·sj + k·sk] X_k, tiled over 256
+ * entries, four k at a time: a pair of entries takes its four terms in k
+ * order in a register, so out is loaded and stored once per four axpys.
+ */
+function combineCols(out: usize, nOut: i32, X: usize, nX: i32, coef: usize, sj: i32, sk: i32, neg: bool, d: i32): void {
+  const sign: f64 = neg ? -1 : 1;
+  for (let c0 = 0; c0 < d; c0 += 256) {
+    const n = min(256, d - c0);
+    for (let j = 0; j < nOut; j++) {
+      const oj = out + (<usize>(j * d + c0) << 3);
+      let k = 0;
+      for (; k + 3 < nX; k += 4) {
+        const e0 = sign * ld(coef, j * sj + k * sk), e1 = sign * ld(coef, j * sj + (k + 1) * sk);
+        const e2 = sign * ld(coef, j * sj + (k + 2) * sk), e3 = sign * ld(coef, j * sj + (k + 3) * sk);
+        const v0 = f64x2.splat(e0), v1 = f64x2.splat(e1), v2 = f64x2.splat(e2), v3 = f64x2.splat(e3);
+        const x0 = X + (<usize>(k * d + c0) << 3), x1 = x0 + (<usize>d << 3);
+        const x2 = x1 + (<usize>d << 3), x3 = x2 + (<usize>d << 3);
+        let i = 0;
+        for (; i + 1 < n; i += 2) {
+          let acc = f64x2.add(ld2(oj, i), f64x2.mul(v0, ld2(x0, i)));
+          acc = f64x2.add(acc, f64x2.mul(v1, ld2(x1, i)));
+          acc = f64x2.add(acc, f64x2.mul(v2, ld2(x2, i)));
+          st2(oj, i, f64x2.add(acc, f64x2.mul(v3, ld2(x3, i))));
+        }
+        if (i < n) st(oj, i, ld(oj, i) + e0 * ld(x0, i) + e1 * ld(x1, i) + e2 * ld(x2, i) + e3 * ld(x3, i));
+      }
+      for (; k < nX; k++) axpyv(sign * ld(coef, j * sj + k * sk), X + (<usize>(k * d + c0) << 3), oj, n);
+    }
+  }
+}
+
+/** lowrank_math.ts prodAcc: z += c x ⊙ y, elementwise ((c x) y, as the JS). */
+@inline function prodAccv(c: f64, x: usize, y: usize, z: usize, n: i32): void {
+  const vc = f64x2.splat(c);
+  let i = 0;
+  for (; i + 1 < n; i += 2) st2(z, i, f64x2.add(ld2(z, i), f64x2.mul(f64x2.mul(vc, ld2(x, i)), ld2(y, i))));
+  if (i < n) st(z, i, ld(z, i) + c * ld(x, i) * ld(y, i));
+}
+
+function lrGuard(v: f64, lo: f64, hi: f64): f64 {
+  const a = Math.abs(v);
+  const c = a < lo ? lo : a > hi ? hi : a;
+  return v < 0 ? -c : c;
+}
+
+/** lowrank_math.ts prepare; returns log|Σ|. */
+function lrPrepare(b: usize, d: i32, R: i32, r: i32, y: usize, o: i32, lo: f64, hi: f64): f64 {
+  const s = sdS(b), is2 = sdIs2(b, d), Wt = sdWt(b, d), At = sdAt(b, d, R);
+  const K = sdK(b, d, R), Ki = sdKi(b, d, R), Cinv = sdCinv(b, d, R);
+  let logS: f64 = 0;
+  for (let i = 0; i < d; i++) {
+    const v = lrGuard(ld32(y, o + d + i), lo, hi);
+    st(s, i, v);
+    st(is2, i, 1 / (v * v));
+    logS += Math.log(Math.abs(v));
+  }
+  const w0 = o + 2 * d;
+  for (let j = 0; j < r; j++) {
+    const oj = j * d;
+    for (let i = 0; i < d; i++) {
+      const v = ld32(y, w0 + i * r + j);
+      st(Wt, oj + i, v);
+      st(At, oj + i, v * ld(is2, i));
+    }
+  }
+  for (let j = 0; j < r; j++) {
+    for (let k = 0; k <= j; k++) {
+      st(K, j * r + k, (j == k ? 1.0 : 0.0) + dotv(Wt + (<usize>(j * d) << 3), At + (<usize>(k * d) << 3), d));
+    }
+  }
+  let logC: f64 = 0;
+  for (let j = 0; j < r; j++) {
+    for (let k = 0; k <= j; k++) {
+      let v = ld(K, j * r + k);
+      for (let m = 0; m < k; m++) v -= ld(K, j * r + m) * ld(K, k * r + m);
+      if (k == j) {
+        const p = Math.sqrt(v);
+        st(K, j * r + j, p);
+        logC += Math.log(p);
+      } else {
+        st(K, j * r + k, v / ld(K, k * r + k));
+      }
+    }
+    for (let k = j + 1; k < r; k++) st(K, j * r + k, 0);
+  }
+  for (let j = 0; j < r; j++) {
+    for (let k = 0; k <= j; k++) {
+      let v: f64 = j == k ? 1 : 0;
+      for (let m = k; m < j; m++) v -= ld(K, j * r + m) * ld(Ki, m * r + k);
+      st(Ki, j * r + k, v / ld(K, j * r + j));
+    }
+  }
+  for (let j = 0; j < r; j++) {
+    for (let k = 0; k <= j; k++) {
+      let v: f64 = 0;
+      for (let m = j; m < r; m++) v += ld(Ki, m * r + j) * ld(Ki, m * r + k);
+      st(Cinv, j * r + k, v);
+      st(Cinv, k * r + j, v);
+    }
+  }
+  return 2 * logS + 2 * logC;
+}
+
+/** lowrank_math.ts solveW: Pt = (W C⁻¹)ᵀ. */
+function lrSolveW(b: usize, d: i32, R: i32, r: i32): void {
+  const Wt = sdWt(b, d), Pt = sdPt(b, d, R), Cinv = sdCinv(b, d, R);
+  memory.fill(Pt, 0, <usize>(r * d) << 3);
+  combineCols(Pt, r, Wt, r, Cinv, 1, r, false, d);
+}
+
+/** lowrank_math.ts invDiagInto. */
+function lrInvDiag(b: usize, d: i32, R: i32, r: i32, out: usize): void {
+  const is2 = sdIs2(b, d), Wt = sdWt(b, d), Pt = sdPt(b, d, R);
+  for (let i = 0; i < d; i++) st(out, i, 0);
+  for (let j = 0; j < r; j++) {
+    const o = j * d;
+    for (let i = 0; i < d; i++) st(out, i, ld(out, i) + ld(Pt, o + i) * ld(Wt, o + i));
+  }
+  for (let i = 0; i < d; i++) {
+    const e = ld(is2, i);
+    st(out, i, e - e * e * ld(out, i));
+  }
+}
+
+/** lowrank_math.ts solveVector. */
+function lrSolveVector(b: usize, d: i32, R: i32, r: i32, delta: usize, alpha: usize, u: usize, t: usize): void {
+  const is2 = sdIs2(b, d), At = sdAt(b, d, R), Cinv = sdCinv(b, d, R);
+  for (let j = 0; j < r; j++) st(u, j, dotv(At + (<usize>(j * d) << 3), delta, d));
+  for (let j = 0; j < r; j++) {
+    let v: f64 = 0;
+    for (let k = 0; k < r; k++) v += ld(Cinv, j * r + k) * ld(u, k);
+    st(t, j, v);
+  }
+  for (let i = 0; i < d; i++) st(alpha, i, ld(delta, i) * ld(is2, i));
+  for (let j = 0; j < r; j++) axpyv(-ld(t, j), At + (<usize>(j * d) << 3), alpha, d);
+}
+
+/** lowrank_math.ts mm: out (n × m) = A (n × k) B (k × m). */
+function lrMm(A: usize, B: usize, n: i32, k: i32, m: i32, out: usize): void {
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < m; j++) {
+      let v: f64 = 0;
+      for (let l = 0; l < k; l++) v += ld(A, i * k + l) * ld(B, l * m + j);
+      st(out, i * m + j, v);
+    }
+  }
+}
+
+@inline function lrPut(g: usize, k: i32, v: f64, accumulate: bool): void {
+  st32(g, k, accumulate ? ld32(g, k) + v : v);
+}
+
+/** lowrank_math.ts nllLowRank for the point at x[xo] and the row at y[o]. */
+function lrNLL(d: i32, r: i32, x: usize, xo: i32, y: usize, o: i32, lo: f64, hi: f64, s: usize,
+               grad: bool, gx: usize, gy: usize): f64 {
+  const R = r;
+  const q = s + <usize>sideBytes(d, R);
+  const w = q + <usize>sideBytes(d, R);
+  const delta = w, alpha = w + (<usize>d << 3), inv = w + (<usize>(2 * d) << 3);
+  const u = w + (<usize>(5 * d + 3 * R * d) << 3), t = u + (<usize>R << 3);
+  const logDet = lrPrepare(q, d, R, r, y, o, lo, hi);
+  for (let i = 0; i < d; i++) st(delta, i, ld32(x, xo + i) - ld32(y, o + i));
+  lrSolveVector(q, d, R, r, delta, alpha, u, t);
+  const quad = dotv(delta, alpha, d);
+  if (grad) {
+    lrSolveW(q, d, R, r);
+    lrInvDiag(q, d, R, r, inv);
+    const is2 = sdIs2(q, d), Pt = sdPt(q, d, R), Wt = sdWt(q, d), sv = sdS(q);
+    for (let j = 0; j < r; j++) st(u, j, dotv(alpha, Wt + (<usize>(j * d) << 3), d));
+    const w0 = o + 2 * d;
+    for (let i = 0; i < d; i++) {
+      const a = ld(alpha, i);
+      const e = ld(is2, i);
+      st32(gx, xo + i, a);
+      st32(gy, o + i, -a);
+      st32(gy, o + d + i, ld(sv, i) * (ld(inv, i) - a * a));
+      for (let j = 0; j < r; j++) st32(gy, w0 + i * r + j, e * ld(Pt, j * d + i) - a * ld(u, j));
+    }
+  }
+  return 0.5 * (<f64>d * LOG_2PI + logDet + quad);
+}
+
+/**
+ * Per-row NLL of the points X [batch, wx] (first d columns) under 'lowrank'
+ * rows of rank r (width wy = d (2 + r)), into float64 `out`; gradients into
+ * gX and gP when `grad` (gX's padding columns are the caller's).
+ */
+export function lowRankNLLRows(batch: i32, d: i32, r: i32, X: usize, wx: i32, P: usize, out: usize, grad: bool,
+                               gX: usize, gP: usize, minDiag: f64, s: usize): void {
+  const lo = minDiag > 0 ? minDiag : -Infinity, hi = minDiag > 0 ? 1 / minDiag : Infinity;
+  const wy = d * (2 + r);
+  for (let b = 0; b < batch; b++) st(out, b, lrNLL(d, r, X, b * wx, P, b * wy, lo, hi, s, grad, gX, gP));
+}
+
+/** lowrank_math.ts klLowRank: KL(p ‖ q) for the rows at yP[oP] (rank rp) and yQ[oQ] (rank rq). */
+function lrKL(d: i32, R: i32, yP: usize, oP: i32, rp: i32, yQ: usize, oQ: i32, rq: i32, lo: f64, hi: f64, s: usize,
+              grad: bool, gP: usize, gQ: usize, accumulate: bool): f64 {
+  const p = s;
+  const q = s + <usize>sideBytes(d, R);
+  const w = q + <usize>sideBytes(d, R);
+  const delta = w, alpha = w + (<usize>d << 3), Qd = w + (<usize>(2 * d) << 3), sp2 = w + (<usize>(3 * d) << 3);
+  const Pd = w + (<usize>(4 * d) << 3);
+  const T = w + (<usize>(5 * d) << 3), G = T + (<usize>(R * d) << 3), V = G + (<usize>(R * d) << 3);
+  const u = V + (<usize>(R * d) << 3), t = u + (<usize>R << 3);
+  const m1 = t + (<usize>R << 3), m2 = m1 + (<usize>(R * R) << 3), m3 = m2 + (<usize>(R * R) << 3);
+  const m4 = m3 + (<usize>(R * R) << 3);
+  const logDetP = lrPrepare(p, d, R, rp, yP, oP, lo, hi);
+  const logDetQ = lrPrepare(q, d, R, rq, yQ, oQ, lo, hi);
+  const ps = sdS(p), pis2 = sdIs2(p, d), pWt = sdWt(p, d), pPt = sdPt(p, d, R);
+  const qs = sdS(q), qis2 = sdIs2(q, d), qWt = sdWt(q, d), qAt = sdAt(q, d, R), qPt = sdPt(q, d, R);
+  const qCinv = sdCinv(q, d, R);
+  for (let i = 0; i < d; i++) st(delta, i, ld32(yQ, oQ + i) - ld32(yP, oP + i));
+  lrSolveVector(q, d, R, rq, delta, alpha, u, t);
+  const quad = dotv(delta, alpha, d);
+  for (let i = 0; i < d; i++) st(sp2, i, ld(ps, i) * ld(ps, i));
+  let diagTerm: f64 = 0;
+  for (let i = 0; i < d; i++) diagTerm += ld(sp2, i) * ld(qis2, i);
+  for (let k = 0; k < rp; k++) {
+    const o = k * d;
+    for (let i = 0; i < d; i++) diagTerm += ld(pWt, o + i) * ld(pWt, o + i) * ld(qis2, i);
+  }
+  for (let j = 0; j < rq; j++) {
+    const o = j * d;
+    for (let i = 0; i < d; i++) st(V, o + i, ld(qAt, o + i) * ld(sp2, i));
+  }
+  for (let j = 0; j < rq; j++) {
+    for (let k = 0; k <= j; k++) {
+      const v = dotv(qAt + (<usize>(j * d) << 3), V + (<usize>(k * d) << 3), d);
+      st(m3, j * rq + k, v);
+      st(m3, k * rq + j, v);
+    }
+  }
+  for (let j = 0; j < rq; j++) {
+    for (let k = 0; k < rp; k++) st(m2, j * rp + k, dotv(qAt + (<usize>(j * d) << 3), pWt + (<usize>(k * d) << 3), d));
+  }
+  let trCS: f64 = 0;
+  for (let j = 0; j < rq * rq; j++) trCS += ld(qCinv, j) * ld(m3, j);
+  lrMm(qCinv, m2, rq, rq, rp, m1);
+  let trM: f64 = 0;
+  for (let j = 0; j < rq * rp; j++) trM += ld(m2, j) * ld(m1, j);
+  const value = 0.5 * (diagTerm - trCS - trM + quad - <f64>d + logDetQ - logDetP);
+  if (!grad) return value;
+
+  memory.copy(T, pWt, <usize>(rp * d) << 3);
+  combineCols(T, rp, qWt, rq, m1, 1, rp, true, d);
+  for (let k = 0; k < rp; k++) {
+    const o = k * d;
+    for (let i = 0; i < d; i++) st(T, o + i, ld(T, o + i) * ld(qis2, i));
+  }
+  lrSolveW(p, d, R, rp);
+  lrSolveW(q, d, R, rq);
+  lrInvDiag(q, d, R, rq, Qd);
+  lrInvDiag(p, d, R, rp, Pd);
+  const wp = oP + 2 * d;
+  const wq = oQ + 2 * d;
+  for (let i = 0; i < d; i++) {
+    const a = ld(alpha, i);
+    lrPut(gP, oP + i, -a, accumulate);
+    lrPut(gQ, oQ + i, a, accumulate);
+    lrPut(gP, oP + d + i, ld(ps, i) * (ld(Qd, i) - ld(Pd, i)), accumulate);
+    const ep = ld(pis2, i);
+    for (let k = 0; k < rp; k++) lrPut(gP, wp + i * rp + k, ld(T, k * d + i) - ep * ld(pPt, k * d + i), accumulate);
+  }
+  const B = V;
+  for (let j = 0; j < rq; j++) {
+    const o = j * d;
+    for (let i = 0; i < d; i++) st(B, o + i, ld(qPt, o + i) * ld(qis2, i));
+  }
+  for (let j = 0; j < rq; j++) {
+    const o = j * d;
+    const c = ld(t, j);
+    for (let i = 0; i < d; i++) st(G, o + i, ld(sp2, i) * ld(B, o + i) + c * ld(delta, i));
+  }
+  combineCols(G, rq, pWt, rp, m1, rp, 1, false, d);
+  for (let j = 0; j < rq; j++) {
+    for (let k = 0; k < rq; k++) {
+      let v = ld(u, j) * ld(t, k);
+      for (let l = 0; l < rq; l++) v += ld(m3, j * rq + l) * ld(qCinv, l * rq + k);
+      for (let l = 0; l < rp; l++) v += ld(m2, j * rp + l) * ld(m1, k * rp + l);
+      st(m4, j * rq + k, v);
+    }
+  }
+  lrMm(qCinv, m4, rq, rq, rq, m2);
+  combineCols(G, rq, qWt, rq, m2, 1, rq, true, d);
+  for (let j = 0; j < rq; j++) {
+    const o = j * d;
+    for (let i = 0; i < d; i++) lrPut(gQ, wq + i * rq + j, ld(B, o + i) - ld(G, o + i) * ld(qis2, i), accumulate);
+  }
+  lrMm(qCinv, m3, rq, rq, rq, m1);
+  lrMm(m1, qCinv, rq, rq, rq, m2);
+  const aNa = delta, t2 = Pd;
+  memory.fill(aNa, 0, <usize>d << 3);
+  memory.fill(t2, 0, <usize>d << 3);
+  for (let j = 0; j < rq; j++) {
+    prodAccv(ld(m2, j * rq + j), qAt + (<usize>(j * d) << 3), qAt + (<usize>(j * d) << 3), aNa, d);
+    for (let k = 0; k < j; k++) prodAccv(2 * ld(m2, j * rq + k), qAt + (<usize>(j * d) << 3), qAt + (<usize>(k * d) << 3), aNa, d);
+  }
+  for (let k = 0; k < rp; k++) prodAccv(1, T + (<usize>(k * d) << 3), T + (<usize>(k * d) << 3), t2, d);
+  for (let i = 0; i < d; i++) {
+    const e = ld(qis2, i);
+    const s2 = ld(sp2, i);
+    const acA = e - ld(Qd, i);
+    const a = ld(alpha, i);
+    const mDiag = s2 * e * e - 2 * s2 * e * acA + ld(aNa, i) + ld(t2, i) + a * a;
+    lrPut(gQ, oQ + d + i, ld(qs, i) * (ld(Qd, i) - mDiag), accumulate);
+  }
+  return value;
+}
+
+/**
+ * Per-row KL of 'lowrank' rows T (rank rT, width d (2 + rT)) and P (rank rP)
+ * into float32 `out`: direction 0 KL(T ‖ P), 1 KL(P ‖ T), 2 their sum;
+ * gradients into gT and gP when `grad`.
+ */
+export function lowRankKLRows(batch: i32, d: i32, rT: i32, rP: i32, T: usize, P: usize, out: usize, grad: bool,
+                              gT: usize, gP: usize, minDiag: f64, direction: i32, s: usize): void {
+  const lo = minDiag > 0 ? minDiag : -Infinity, hi = minDiag > 0 ? 1 / minDiag : Infinity;
+  const R = rT > rP ? rT : rP;
+  const wT = d * (2 + rT), wP = d * (2 + rP);
+  for (let b = 0; b < batch; b++) {
+    let v: f64 = 0;
+    if (direction != 1) v += lrKL(d, R, T, b * wT, rT, P, b * wP, rP, lo, hi, s, grad, gT, gP, false);
+    if (direction != 0) v += lrKL(d, R, P, b * wP, rP, T, b * wT, rT, lo, hi, s, grad, gP, gT, direction == 2);
+    st32(out, b, v);
+  }
+}

@@ -100,6 +100,32 @@ run('WebAssembly maths equals the JS maths', () => {
     expectSameBits(cases, yp, layout);
   });
 
+  it.each([[1, 1, 1], [2, 1, 3], [3, 2, 2], [7, 3, 5], [16, 4, 1], [33, 5, 5], [64, 8, 3]])(
+    "'lowrank' KL (3 directions) and NLL, values and gradients, identical to the bit at d = %i, ranks %i (true) and %i (pred)",
+    (d, rT, rP) => {
+      // σ of either sign, a clamped σ (1e-9 < minDiag) and a W of zeros in row 0.
+      const rows = (r: number, seed: number) => tf.tidy(() => {
+        const sigma = tf.mul(tf.sign(tf.randomUniform([5, d], -1, 1, 'float32', seed)),
+          tf.randomUniform([5, d], 0.3, 2, 'float32', seed + 1)).dataSync().slice();
+        sigma[0] = 1e-9;
+        const W = tf.randomNormal([5, d * r], 0, 0.7, 'float32', seed + 2).dataSync().slice();
+        W.fill(0, 0, d * r);
+        return tf.concat([tf.randomNormal([5, d], 0, 2, 'float32', seed + 3), tf.tensor2d(sigma, [5, d]), tf.tensor2d(W, [5, d * r])], 1);
+      });
+      const yt = rows(rT, d);
+      const yp = rows(rP, 100 + d);
+      const points = tf.randomNormal([5, d], 0, 2, 'float32', 7 * d);
+      const padded = tf.concat([points, tf.randomNormal([5, d * (1 + rP)])], 1);
+      const layout = 'lowrank';
+      const kl = (direction: 'forward' | 'reverse' | 'symmetric', minDiag?: number) =>
+        gaussianKLLoss({layout, rank: rP, rankTrue: rT, direction, minDiag});
+      const cases: LossCase[] = [
+        [kl('forward'), yt], [kl('reverse'), yt], [kl('symmetric'), yt], [kl('symmetric', 0), yt],
+        [gaussianNLLLoss({layout, rank: rP}), points], [gaussianNLLLoss({layout, rank: rP}), padded],
+      ];
+      expectSameBits(cases, yp, layout);
+    });
+
   it.each([1, 2, 3, 5, 8, 16, 33])('cholesky and its gradient, identical to the bit at n = %i (with a matrix that is not positive definite)', (n) => {
     const a = tf.tidy(() => {
       const m = tf.randomNormal([4, n, n], 0, 1, 'float32', n);

@@ -6,7 +6,7 @@ import {fullGradRows, fullRows, storeRows} from './full_rows.js';
 import {klLowRank, makeLowRankScratch} from './lowrank_math.js';
 import {klGrad, klValue, makeScratch} from './js_math.js';
 import {JsKernelSpec, rowsOf} from './js_kernel.js';
-import {wasmKLDiagRows, wasmKLGradRows, wasmKLRows} from './wasm_math.js';
+import {wasmKLDiagRows, wasmKLGradRows, wasmKLRows, wasmLowRankKLRows} from './wasm_math.js';
 
 export const gaussianKLSpec: JsKernelSpec = {
   name: GaussianKL.name,
@@ -111,6 +111,7 @@ function klLowRankRows(T: Float32Array, wT: number, P: Float32Array, wP: number,
                        gT: Float32Array | null, gP: Float32Array | null): void {
   const rT = wT / d - 2;
   const rP = wP / d - 2;
+  if (wasmLowRankKLRows(T, P, batch, d, rT, rP, minDiag, direction, out, gT, gP)) return;
   const [lo, hi] = diagBounds(minDiag);
   // One scratch per direction: its sides have the ranks of (p, q).
   const fwd = direction !== 'reverse' ? makeLowRankScratch(d, rT, rP) : null;

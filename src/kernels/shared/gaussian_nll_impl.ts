@@ -6,7 +6,7 @@ import {fullGradRows, fullRows, storeRows} from './full_rows.js';
 import {makeLowRankScratch, nllLowRank} from './lowrank_math.js';
 import {makeScratch, nllGrad, nllValue} from './js_math.js';
 import {JsKernelSpec, rowsOf} from './js_kernel.js';
-import {wasmNLLDiagRows, wasmNLLGradRows, wasmNLLRows} from './wasm_math.js';
+import {wasmLowRankNLLRows, wasmNLLDiagRows, wasmNLLGradRows, wasmNLLRows} from './wasm_math.js';
 
 /**
  * Per-row NLL of the points in the first `d` columns of `x [batch, wx]`
@@ -68,6 +68,7 @@ export function nllGradRows(x: Float32Array, wx: number, y: Float32Array, wy: nu
 function lowRankNLLRows(x: Float32Array, wx: number, y: Float32Array, wy: number, batch: number, d: number, minDiag: number,
                         out: Float32Array | Float64Array, gx: Float32Array | null, gy: Float32Array | null): void {
   const r = wy / d - 2;
+  if (wasmLowRankNLLRows(x, wx, y, batch, d, r, minDiag, out, gx, gy)) return;
   if (gx !== null && wx > d) gx.fill(0);
   const [lo, hi] = diagBounds(minDiag);
   const sc = makeLowRankScratch(d, r);

@@ -60,23 +60,65 @@ function guard(v: number, lo: number, hi: number): number {
   return v < 0 ? -c : c;
 }
 
-/** `Σᵢ a[ao + i] b[bo + i]`, i < n. */
+/**
+ * `Σᵢ a[ao + i] b[bo + i]`, i < n, with eight accumulators (entry i goes to
+ * `s[i mod 8]` in blocks of 8; leftover pairs to s0, s1), combined as
+ * `((s0 + s2) + (s4 + s6)) + ((s1 + s3) + (s5 + s7))`, an odd tail joining
+ * the first half: the order of the WebAssembly build's four f64x2
+ * accumulators, lane by lane.
+ */
 function dot(a: Float64Array, ao: number, b: Float64Array, bo: number, n: number): number {
-  let s0 = 0;
-  let s1 = 0;
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
   let i = 0;
+  for (; i + 7 < n; i += 8) {
+    s0 += (a[ao + i] as number) * (b[bo + i] as number);
+    s1 += (a[ao + i + 1] as number) * (b[bo + i + 1] as number);
+    s2 += (a[ao + i + 2] as number) * (b[bo + i + 2] as number);
+    s3 += (a[ao + i + 3] as number) * (b[bo + i + 3] as number);
+    s4 += (a[ao + i + 4] as number) * (b[bo + i + 4] as number);
+    s5 += (a[ao + i + 5] as number) * (b[bo + i + 5] as number);
+    s6 += (a[ao + i + 6] as number) * (b[bo + i + 6] as number);
+    s7 += (a[ao + i + 7] as number) * (b[bo + i + 7] as number);
+  }
   for (; i + 1 < n; i += 2) {
     s0 += (a[ao + i] as number) * (b[bo + i] as number);
     s1 += (a[ao + i + 1] as number) * (b[bo + i + 1] as number);
   }
-  if (i < n) s0 += (a[ao + i] as number) * (b[bo + i] as number);
-  return s0 + s1;
+  let lo = (s0 + s2) + (s4 + s6);
+  const hi = (s1 + s3) + (s5 + s7);
+  if (i < n) lo += (a[ao + i] as number) * (b[bo + i] as number);
+  return lo + hi;
 }
 
 /** `y[yo + i] += c x[xo + i]`, i < n. */
 function axpy(c: number, x: Float64Array, xo: number, y: Float64Array, yo: number, n: number): void {
-  if (c === 0) return;
   for (let i = 0; i < n; i++) y[yo + i] = (y[yo + i] as number) + c * (x[xo + i] as number);
+}
+
+/** Entries of d per tile of {@link combine}: 16 columns of a tile fit in L1. */
+const TILE = 256;
+
+/**
+ * `out_j[i] += ±coef[j·sj + k·sk] X_k[i]` for output columns j < nOut and
+ * input columns k < nX (all `d` long), tiled over i so that a tile of every
+ * column stays in cache. Each entry still gets its terms in k order, so the
+ * result is that of one axpy per (j, k).
+ */
+function combine(out: Float64Array, nOut: number, X: Float64Array, nX: number, coef: Float64Array, sj: number, sk: number,
+                 neg: boolean, d: number): void {
+  for (let c0 = 0; c0 < d; c0 += TILE) {
+    const n = Math.min(TILE, d - c0);
+    for (let j = 0; j < nOut; j++) {
+      for (let k = 0; k < nX; k++) {
+        axpy((neg ? -1 : 1) * (coef[j * sj + k * sk] as number), X, k * d + c0, out, j * d + c0, n);
+      }
+    }
+  }
+}
+
+/** `z[i] += c x[xo + i] y[yo + i]`, i < n. */
+function prodAcc(c: number, x: Float64Array, xo: number, y: Float64Array, yo: number, z: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) z[i] = (z[i] as number) + c * (x[xo + i] as number) * (y[yo + i] as number);
 }
 
 /** Factorises the row of rank `side.r` at `o` of `y` into `side`. */
@@ -140,9 +182,7 @@ export function prepare(side: LowRankSide, y: Float32Array, o: number, lo: numbe
 function solveW(side: LowRankSide): void {
   const {d, r, Wt, Pt, Cinv} = side;
   Pt.fill(0, 0, r * d);
-  for (let j = 0; j < r; j++) {
-    for (let k = 0; k < r; k++) axpy(Cinv[k * r + j] as number, Wt, k * d, Pt, j * d, d);
-  }
+  combine(Pt, r, Wt, r, Cinv, 1, r, false, d);
 }
 
 /** `(Σ⁻¹)ᵢᵢ = σᵢ⁻² − σᵢ⁻⁴ Σ_j (W C⁻¹)ᵢⱼ Wᵢⱼ`, after `solveW`. */
@@ -180,7 +220,7 @@ export interface LowRankScratch {
   /** r × d: Σq⁻¹Wp (T), and work columns. */
   T: Float64Array; G: Float64Array; V: Float64Array;
   /** r-vectors and r × r matrices. */
-  u: Float64Array; t: Float64Array; m1: Float64Array; m2: Float64Array; m3: Float64Array;
+  u: Float64Array; t: Float64Array; m1: Float64Array; m2: Float64Array; m3: Float64Array; m4: Float64Array;
 }
 
 export function makeLowRankScratch(d: number, rp: number, rq = rp): LowRankScratch {
@@ -191,7 +231,7 @@ export function makeLowRankScratch(d: number, rp: number, rq = rp): LowRankScrat
     delta: vec(), alpha: vec(), qd: vec(), pd: vec(), rd: vec(),
     T: new Float64Array(r * d), G: new Float64Array(r * d), V: new Float64Array(r * d),
     u: new Float64Array(r), t: new Float64Array(r), m1: new Float64Array(r * r), m2: new Float64Array(r * r),
-    m3: new Float64Array(r * r),
+    m3: new Float64Array(r * r), m4: new Float64Array(r * r),
   };
 }
 
@@ -279,7 +319,13 @@ export function klLowRank(yP: Float32Array, oP: number, yQ: Float32Array, oQ: nu
     const o = j * d;
     for (let i = 0; i < d; i++) V[o + i] = (q.At[o + i] as number) * (sp2[i] as number);
   }
-  gram(q.At, rq, V, rq, d, m3);
+  for (let j = 0; j < rq; j++) {
+    for (let k = 0; k <= j; k++) {
+      const v = dot(q.At, j * d, V, k * d, d);
+      m3[j * rq + k] = v;
+      m3[k * rq + j] = v;
+    }
+  }
   gram(q.At, rq, p.Wt, rp, d, m2);
   let trCS = 0;
   for (let j = 0; j < rq * rq; j++) trCS += (q.Cinv[j] as number) * (m3[j] as number);
@@ -293,10 +339,10 @@ export function klLowRank(yP: Float32Array, oP: number, yQ: Float32Array, oQ: nu
     ? (g: Float32Array, k: number, v: number) => { g[k] = (g[k] as number) + v; }
     : (g: Float32Array, k: number, v: number) => { g[k] = v; };
   // T = Σq⁻¹ Wp = Dq⁻¹ (Wp − Wq Cq⁻¹ M), by columns.
+  T.set(p.Wt.subarray(0, rp * d));
+  combine(T, rp, q.Wt, rq, m1, 1, rp, true, d);
   for (let k = 0; k < rp; k++) {
     const o = k * d;
-    for (let i = 0; i < d; i++) T[o + i] = p.Wt[o + i] as number;
-    for (let j = 0; j < rq; j++) axpy(-(m1[j * rp + k] as number), q.Wt, j * d, T, o, d);
     for (let i = 0; i < d; i++) T[o + i] = (T[o + i] as number) * (q.is2[i] as number);
   }
   solveW(p);
@@ -315,49 +361,61 @@ export function klLowRank(yP: Float32Array, oP: number, yQ: Float32Array, oQ: nu
     const ep = p.is2[i] as number;
     for (let k = 0; k < rp; k++) put(gP, wp + i * rp + k, (T[k * d + i] as number) - ep * (p.Pt[k * d + i] as number));
   }
-  // q's factor: Bq = Σq⁻¹Wq = Dq⁻¹ Pq; G = M Bq = σp² ⊙ Bq + Wp (Wpᵀ Bq) + δ (δᵀ Bq);
-  // ∂/∂Wq = Bq − Σq⁻¹ G, with Σq⁻¹G = Dq⁻¹ (G − Wq Cq⁻¹ (Aqᵀ G)).
+  // q's factor: Bq = Σq⁻¹Wq = Dq⁻¹ Wq Cq⁻¹; G = M Bq = σp² ⊙ Bq + Wp (Wpᵀ Bq) + δ (δᵀ Bq);
+  // ∂/∂Wq = Bq − Σq⁻¹ G, with Σq⁻¹G = Dq⁻¹ (G − Wq Cq⁻¹ (Aqᵀ G)). The r × r products
+  // need no pass over d: Wpᵀ Bq = Mᵀ Cq⁻¹, δᵀ Bq = (Cq⁻¹ Aqᵀ δ)ᵀ = tqᵀ (solveVector's t),
+  // and Aqᵀ G = S Cq⁻¹ + M (Mᵀ Cq⁻¹) + (Aqᵀ δ) tqᵀ.
   const G = sc.G;
   const B = V;  // S is in m3; V's columns are free again
   for (let j = 0; j < rq; j++) {
     const o = j * d;
     for (let i = 0; i < d; i++) B[o + i] = (q.Pt[o + i] as number) * (q.is2[i] as number);
   }
-  gram(p.Wt, rp, B, rq, d, m2);  // Wpᵀ Bq (rp × rq)
-  const db = sc.u;
-  for (let j = 0; j < rq; j++) db[j] = dot(delta, 0, B, j * d, d);
+  // m1 still holds Cq⁻¹ M (rq × rp): its transpose is Mᵀ Cq⁻¹ = Wpᵀ Bq (rp × rq).
+  const uq = sc.u;
+  const tq = sc.t;
   for (let j = 0; j < rq; j++) {
     const o = j * d;
-    const c = db[j] as number;
+    const c = tq[j] as number;
     for (let i = 0; i < d; i++) G[o + i] = (sp2[i] as number) * (B[o + i] as number) + c * (delta[i] as number);
-    for (let k = 0; k < rp; k++) axpy(m2[k * rq + j] as number, p.Wt, k * d, G, o, d);
   }
-  gram(q.At, rq, G, rq, d, m1);  // Aqᵀ G (rq × rq)
-  mm(q.Cinv, m1, rq, rq, rq, m2);  // Cq⁻¹ Aqᵀ G
+  combine(G, rq, p.Wt, rp, m1, rp, 1, false, d);
+  // Aqᵀ G (rq × rq) into m2: S Cq⁻¹ + M (Cq⁻¹ M)ᵀ + uq tqᵀ.
+  for (let j = 0; j < rq; j++) {
+    for (let k = 0; k < rq; k++) {
+      let v = (uq[j] as number) * (tq[k] as number);
+      for (let l = 0; l < rq; l++) v += (m3[j * rq + l] as number) * (q.Cinv[l * rq + k] as number);
+      for (let l = 0; l < rp; l++) v += (m2[j * rp + l] as number) * (m1[k * rp + l] as number);
+      sc.m4[j * rq + k] = v;
+    }
+  }
+  mm(q.Cinv, sc.m4, rq, rq, rq, m2);  // Cq⁻¹ Aqᵀ G
+  combine(G, rq, q.Wt, rq, m2, 1, rq, true, d);
   for (let j = 0; j < rq; j++) {
     const o = j * d;
-    for (let m = 0; m < rq; m++) axpy(-(m2[m * rq + j] as number), q.Wt, m * d, G, o, d);
     for (let i = 0; i < d; i++) put(gQ, wq + i * rq + j, (B[o + i] as number) - (G[o + i] as number) * (q.is2[i] as number));
   }
   // ∂/∂σq: (Σq⁻¹ M Σq⁻¹)ᵢᵢ = [σp² σq⁻⁴ − 2 σp² σq⁻² (Aq Cq⁻¹ Aqᵀ)ᵢᵢ + (Aq N Aqᵀ)ᵢᵢ] + |Tᵢ|² + αᵢ²,
   // N = Cq⁻¹ S Cq⁻¹; (Aq Cq⁻¹ Aqᵀ)ᵢᵢ = σq⁻² − (Σq⁻¹)ᵢᵢ.
   mm(q.Cinv, m3, rq, rq, rq, m1);
   mm(m1, q.Cinv, rq, rq, rq, m2);  // N
+  // aᵢ N aᵢᵀ (aᵢ row i of Aq) and |Tᵢ|² for every i at once, by columns (N symmetric:
+  // each off-diagonal pair once, doubled), into delta's and rd's storage (free by now).
+  const aNa = sc.delta;
+  const t2 = sc.rd;
+  aNa.fill(0, 0, d);
+  t2.fill(0, 0, d);
+  for (let j = 0; j < rq; j++) {
+    prodAcc(m2[j * rq + j] as number, q.At, j * d, q.At, j * d, aNa, d);
+    for (let k = 0; k < j; k++) prodAcc(2 * (m2[j * rq + k] as number), q.At, j * d, q.At, k * d, aNa, d);
+  }
+  for (let k = 0; k < rp; k++) prodAcc(1, T, k * d, T, k * d, t2, d);
   for (let i = 0; i < d; i++) {
     const e = q.is2[i] as number;
     const s2 = sp2[i] as number;
     const acA = e - (Qd[i] as number);
-    let aNa = 0;
-    for (let j = 0; j < rq; j++) {
-      const aj = q.At[j * d + i] as number;
-      let v = 0;
-      for (let k = 0; k < rq; k++) v += (m2[j * rq + k] as number) * (q.At[k * d + i] as number);
-      aNa += aj * v;
-    }
-    let t2 = 0;
-    for (let k = 0; k < rp; k++) t2 += (T[k * d + i] as number) ** 2;
     const a = alpha[i] as number;
-    const mDiag = s2 * e * e - 2 * s2 * e * acA + aNa + t2 + a * a;
+    const mDiag = s2 * e * e - 2 * s2 * e * acA + (aNa[i] as number) + (t2[i] as number) + a * a;
     put(gQ, oQ + d + i, (q.s[i] as number) * ((Qd[i] as number) - mDiag));
   }
   return value;

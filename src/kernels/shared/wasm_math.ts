@@ -34,6 +34,11 @@ interface Exports {
   nllDiagRows(batch: number, d: number, X: number, wx: number, P: number, wy: number, out: number, grad: boolean,
               gX: number, gP: number, minDiag: number): void;
   scaleRows(batch: number, width: number, X: number, S: number, out: number): void;
+  lowRankScratchBytes(d: number, r: number): number;
+  lowRankNLLRows(batch: number, d: number, r: number, X: number, wx: number, P: number, out: number, grad: boolean,
+                 gX: number, gP: number, minDiag: number, s: number): void;
+  lowRankKLRows(batch: number, d: number, rT: number, rP: number, T: number, P: number, out: number, grad: boolean,
+                gT: number, gP: number, minDiag: number, direction: number, s: number): void;
 }
 
 let wasm: Exports | null = null;
@@ -246,6 +251,57 @@ export function wasmNLLDiagRows(X: Float32Array, wx: number, P: Float32Array, wy
   get64(m, oOut, out);
   if (grad) {
     get(m, ogX, gX);
+    get(m, ogP, gP);
+  }
+  return true;
+}
+
+/**
+ * Per-row NLL of points `X [batch, wx]` under 'lowrank' rows `P` of rank `r`
+ * (lowrank_math.ts nllLowRank) into `out`, and the gradients when `gX` and
+ * `gP` are given (`gX`'s padding columns 0); false when not ready. The
+ * scratch sits at BASE, the arrays after it.
+ */
+export function wasmLowRankNLLRows(X: Float32Array, wx: number, P: Float32Array, batch: number, d: number, r: number,
+                                   minDiag: number, out: Float32Array | Float64Array,
+                                   gX: Float32Array | null, gP: Float32Array | null): boolean {
+  const m = ready();
+  if (m === null) return false;
+  const grad = gX !== null && gP !== null;
+  const lengths = [X.length, P.length, 2 * batch, grad ? X.length : 0, grad ? P.length : 0];
+  const [oX, oP, oOut, ogX, ogP] = layout(m, d, lengths, m.lowRankScratchBytes(d, r)) as [number, number, number, number, number];
+  put(m, oX, X);
+  put(m, oP, P);
+  if (grad && wx > d) new Float32Array(m.memory.buffer, ogX, X.length).fill(0);
+  m.lowRankNLLRows(batch, d, r, oX, wx, oP, oOut, grad, ogX, ogP, minDiag, BASE);
+  get64(m, oOut, out);
+  if (grad) {
+    get(m, ogX, gX);
+    get(m, ogP, gP);
+  }
+  return true;
+}
+
+/**
+ * Per-row KL of 'lowrank' rows `T` (rank rT) and `P` (rank rP) into `out`
+ * (lowrank_math.ts klLowRank), and their gradients when `gT` and `gP` are
+ * given; false when not ready.
+ */
+export function wasmLowRankKLRows(T: Float32Array, P: Float32Array, batch: number, d: number, rT: number, rP: number,
+                                  minDiag: number, direction: keyof typeof DIRECTION, out: Float32Array,
+                                  gT: Float32Array | null, gP: Float32Array | null): boolean {
+  const m = ready();
+  if (m === null) return false;
+  const grad = gT !== null && gP !== null;
+  const lengths = [T.length, P.length, batch, grad ? T.length : 0, grad ? P.length : 0];
+  const scratch = m.lowRankScratchBytes(d, Math.max(rT, rP));
+  const [oT, oP, oOut, ogT, ogP] = layout(m, d, lengths, scratch) as [number, number, number, number, number];
+  put(m, oT, T);
+  put(m, oP, P);
+  m.lowRankKLRows(batch, d, rT, rP, oT, oP, oOut, grad, ogT, ogP, minDiag, DIRECTION[direction], BASE);
+  get(m, oOut, out);
+  if (grad) {
+    get(m, ogT, gT);
     get(m, ogP, gP);
   }
   return true;
