@@ -11,7 +11,8 @@
  * fastest peer and to the faster PyTorch form of the same cell. Writes
  * bench/RESULTS.md.
  *
- *   npm run bench            (BENCH_QUICK=1 for a short run, BENCH_ONLY=chol for some cells, BENCH_ONLY=fit for whole steps)
+ *   npm run bench            (BENCH_QUICK=1 for a short run, BENCH_ONLY=chol for some cells, BENCH_ONLY=fit for whole steps,
+ *                             BENCH_ONLY=lowrank for the 'lowrank' cells)
  *   PEERS_PYTHON=/path/python npm run bench   (default: .peers/bin/python,
  *                            made by scripts/setup_peers.sh, else python3)
  */
@@ -27,6 +28,8 @@ import {tryBackend} from '../examples/backend';
 import {fitMetricsTable, FitMetricsRow, timeFitMetrics} from './fit_metrics';
 import {fitStepsTable, StepPairRow, timeMlpStep, timeVaeStep} from './fit_steps';
 
+const LOWRANK_BEGIN = '<!-- lowrank cells: begin -->';
+const LOWRANK_END = '<!-- lowrank cells: end -->';
 const BROWSER_BEGIN = '<!-- browser bench: begin';
 const BROWSER_END = '<!-- browser bench: end -->';
 const METRICS_BEGIN = '<!-- fit metrics: begin -->';
@@ -311,7 +314,11 @@ async function main(): Promise<void> {
         cell.rows.push(await measure(b.label, loss, batch, d));
       }
       tf.env().set(FORCE_COMPOSITE_FLAG, false);
-      for (const p of peers) cell.peers[p.name] = await p.time(loss, batch, d);
+      for (const p of peers) {
+        // A peer without this kind of cell answers null (NaN here): left out, shown as '-'.
+        const ms = await p.time(loss, batch, d);
+        if (Number.isFinite(ms)) cell.peers[p.name] = ms;
+      }
       cells.push(cell);
       const best = fastest(cell, PEERS);
       console.log(`${loss} (${batch}, ${d}): ` + cell.rows.map((r) => `${r.backend} ${r.ms.toFixed(3)} ms ${r.kernels}k` +
@@ -398,41 +405,50 @@ async function main(): Promise<void> {
   lines.push(`Peers (bench/peers.py, one thread each, float32; JAX pinned to one CPU): ${versions.length ? versions.join(', ') : 'none available'}.`);
   lines.push(`Date: ${new Date().toISOString()}.`);
   lines.push('');
-  lines.push('| loss | (batch, d) | backend | median ms | kernels | × fastest peer | × faster PyTorch |');
-  lines.push('| --- | --- | --- | ---: | ---: | ---: | ---: |');
-  for (const c of cells) {
-    const best = fastest(c, PEERS);
-    const torch = fastest(c, ['torch', 'torch-solve']);
-    for (const r of c.rows) {
-      lines.push(`| ${c.loss} | (${c.batch}, ${c.d}) | ${r.backend} | ${r.ms.toFixed(3)} | ${r.kernels} | ` +
-        `${best ? `${(r.ms / best[1]).toFixed(2)}x (${best[0]})` : '-'} | ${torch ? `${(r.ms / torch[1]).toFixed(2)}x` : '-'} |`);
+  // The cells and their peers, as two tables (the 'lowrank' cells get their own section).
+  const cellTables = (cs: Cell[]): string[] => {
+    const out = ['| loss | (batch, d) | backend | median ms | kernels | × fastest peer | × faster PyTorch |',
+      '| --- | --- | --- | ---: | ---: | ---: | ---: |'];
+    for (const c of cs) {
+      const best = fastest(c, PEERS);
+      const torch = fastest(c, ['torch', 'torch-solve']);
+      for (const r of c.rows) {
+        out.push(`| ${c.loss} | (${c.batch}, ${c.d}) | ${r.backend} | ${r.ms.toFixed(3)} | ${r.kernels} | ` +
+          `${best ? `${(r.ms / best[1]).toFixed(2)}x (${best[0]})` : '-'} | ${torch ? `${(r.ms / torch[1]).toFixed(2)}x` : '-'} |`);
+      }
     }
-  }
-  lines.push('');
-  lines.push('Peers, median ms per step (same cells):');
-  lines.push('');
-  lines.push(`| loss | (batch, d) | ${PEERS.map((n) => PEER_LABEL[n]).join(' | ')} |`);
-  lines.push(`| --- | --- | ${PEERS.map(() => '---:').join(' | ')} |`);
-  for (const c of cells) {
-    lines.push(`| ${c.loss} | (${c.batch}, ${c.d}) | ${PEERS.map((n) => (c.peers[n] !== undefined ? c.peers[n]!.toFixed(3) : '-')).join(' | ')} |`);
-  }
-  lines.push(...growth);
+    out.push('', 'Peers, median ms per step (same cells):', '');
+    out.push(`| loss | (batch, d) | ${PEERS.map((n) => PEER_LABEL[n]).join(' | ')} |`);
+    out.push(`| --- | --- | ${PEERS.map(() => '---:').join(' | ')} |`);
+    for (const c of cs) {
+      out.push(`| ${c.loss} | (${c.batch}, ${c.d}) | ${PEERS.map((n) => (c.peers[n] !== undefined ? c.peers[n]!.toFixed(3) : '-')).join(' | ')} |`);
+    }
+    return out;
+  };
+  const denseCells = cells.filter((c) => !c.loss.startsWith('lr'));
+  const lowCells = cells.filter((c) => c.loss.startsWith('lr'));
+  lines.push(...cellTables(denseCells));
   const table = lines.join('\n') + '\n';
+  const lowTable = ['## The \'lowrank\' layout', '',
+    'lrnllR, lrklR as above (same run, same rules); then the NLL\'s cost growth in d.', '',
+    ...cellTables(lowCells), ...growth].join('\n') + '\n';
   console.log('');
   console.log(table);
+  if (lowCells.length) console.log(lowTable);
   // Each part rewrites only its own section: the loss cells (the text before
-  // the first marker), the fit-metrics section, and the browser section
+  // the first marker), the 'lowrank' cells, the fit-metrics section, the whole steps, and the browser section
   // (npm run bench:browser), which is kept as it is.
   const file = path.join(__dirname, 'RESULTS.md');
   const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-  const firstMarker = [METRICS_BEGIN, STEPS_BEGIN, BROWSER_BEGIN].map((m) => old.indexOf(m)).filter((i) => i >= 0);
+  const firstMarker = [LOWRANK_BEGIN, METRICS_BEGIN, STEPS_BEGIN, BROWSER_BEGIN].map((m) => old.indexOf(m)).filter((i) => i >= 0);
   const oldLosses = firstMarker.length ? old.slice(0, Math.min(...firstMarker)).trimEnd() + '\n' : old;
   const metrics = fitRows.length ? `${METRICS_BEGIN}\n${fitMetricsTable(fitRows)}${METRICS_END}`
     : section(old, METRICS_BEGIN, METRICS_END);
   const steps = stepRows.length ? `${STEPS_BEGIN}\n${fitStepsTable(stepRows)}${STEPS_END}`
     : section(old, STEPS_BEGIN, STEPS_END);
   const browser = section(old, BROWSER_BEGIN, BROWSER_END);
-  fs.writeFileSync(file, [cells.length ? table : oldLosses, metrics, steps, browser].filter(Boolean).join('\n') + '\n');
+  const lowrank = lowCells.length ? `${LOWRANK_BEGIN}\n${lowTable}${LOWRANK_END}` : section(old, LOWRANK_BEGIN, LOWRANK_END);
+  fs.writeFileSync(file, [denseCells.length ? table : oldLosses, lowrank, metrics, steps, browser].filter(Boolean).join('\n') + '\n');
   console.log(`written to ${path.join('bench', 'RESULTS.md')}`);
 }
 
