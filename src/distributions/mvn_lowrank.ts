@@ -23,7 +23,7 @@ import type {MultivariateNormalOptions} from './mvn_tril.js';
  * ```js
  * const p = new LowRankMultivariateNormal([0, 0], [[1], [1]], [1, 1]);
  * p.variance().print();          // [2, 2]
- * p.logProb([0, 0]).print();     // -2.387184  (= −log 2π − ½ log 3)
+ * p.logProb([0, 0]).print();     // -2.387183  (= −log 2π − ½ log 3)
  * p.dispose();
  * ```
  *

@@ -60,7 +60,7 @@ describe('gaussianMixtureHead', () => {
     expect(() => gaussianMixtureHead({components: 2, dim: 1.5})).toThrow(
       /^gaussianMixtureHead\(\): dim must be a positive integer, but got 1\.5\.$/);
     expect(() => gaussianMixtureHead({components: 2, dim: 2, layout: 'band' as 'full'})).toThrow(
-      /^gaussianMixtureHead\(\): layout must be one of 'full', 'packed', 'diag', but got 'band'\.$/);
+      /^gaussianMixtureHead\(\): layout must be one of 'full', 'packed', 'diag', 'lowrank', but got 'band'\.$/);
     expect(() => gaussianMixtureHead({components: 2, dim: 2, diagShift: -1})).toThrow(
       /^gaussianMixtureHead\(\): diagShift must be a finite number >= 0, but got -1\.$/);
     expect(() => gaussianMixtureHead({components: 2, dim: 2}).apply(tf.zeros([3, 12]))).toThrow(
