@@ -10,17 +10,11 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {gaussianCoverage, gaussianCRPS, gaussianHead, gaussianNLLLoss, gaussianParamsSize, padTargets} from '../src/index';
+import {quantile} from './fit_steps';
 
 const QUICK = process.env['BENCH_QUICK'] === '1';
 const WARMUP = 60;
 const REPS = QUICK ? 40 : 150;
-
-function quantile(v: number[], q: number): number {
-  const s = [...v].sort((a, b) => a - b);
-  const i = (s.length - 1) * q;
-  const lo = Math.floor(i);
-  return s[lo]! + (s[Math.min(lo + 1, s.length - 1)]! - s[lo]!) * (i - lo);
-}
 
 function mlp(d: number, inputs: number, hidden: number, metrics: boolean): tf.LayersModel {
   const init = (seed: number) => tf.initializers.glorotUniform({seed});

@@ -18,7 +18,8 @@ const QUICK = process.env['BENCH_QUICK'] === '1';
 const WARMUP = 60;
 const REPS = QUICK ? 40 : 150;
 
-function quantile(v: number[], q: number): number {
+/** The q-quantile of `v`, linearly interpolated. */
+export function quantile(v: number[], q: number): number {
   const s = [...v].sort((a, b) => a - b);
   const i = (s.length - 1) * q;
   const lo = Math.floor(i);

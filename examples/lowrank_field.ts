@@ -36,6 +36,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {gaussianHead, gaussianNLLLoss, gaussianParamsSize, LowRankMultivariateNormal, padTargets} from '../src/index';
 import {tryBackend} from './backend';
+import {mulberry32} from './rng';
 
 const SIDE = 32;
 const D = SIDE * SIDE;
@@ -45,18 +46,6 @@ const RANK = 8;
 const N_TRAIN = 2048;
 const N_TEST = 256;
 const EPOCHS = Number(process.env['EPOCHS'] ?? 30);
-
-/** A seeded uniform generator (mulberry32), so the data are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function normal(u: () => number): () => number {
   return () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
@@ -212,7 +201,7 @@ async function main(): Promise<void> {
   const backend = (await tryBackend('tensorflow')) ? 'tensorflow' : (await tryBackend('wasm')) ? 'wasm' : 'cpu';
   await tf.setBackend(backend);
   console.log(`tfjs-gaussian example: a 1024-dimensional field, 'lowrank' (r = ${RANK}) against 'diag' (backend: ${backend})`);
-  const u = rng(20261202);
+  const u = mulberry32(20261202);
   const gauss = normal(u);
   const inputs = (n: number) => Array.from({length: n}, () => [u(), u()]);
   const uTrain = inputs(N_TRAIN);

@@ -30,22 +30,12 @@ import {
 } from '../src/index';
 import {pickBackend} from './backend';
 import {fitPPCA, ppcaLogLikelihood} from './ppca';
+import {mulberry32} from './rng';
 
 const D = 64;
 const HIDDEN = 128;
 const K_IW = 128;
 const LOG_2PI = Math.log(2 * Math.PI);
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function loadDigits(): {x: number[][]; label: number[]} {
   const text = zlib.gunzipSync(fs.readFileSync(path.join(__dirname, 'data', 'digits.csv.gz'))).toString('utf8');
