@@ -41,46 +41,40 @@ const TOL: Tol = composite ? {rtol: 1e-5, atol: 1e-5} : {rtol: 2e-5, atol: 1e-5}
 const GRAD_TOL: Tol = composite ? {rtol: 1e-4, atol: 5e-5} : {rtol: 2e-5, atol: 1e-5};
 const held = <T extends {composite: boolean}>(c: T) => !composite || c.composite;
 
+type Nested = number[] | number[][];
+
+/** `loss(a, b)` per sample, and the gradients of its sum for both inputs, against the fixture's. */
+function expectLossAndGrads(loss: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, a: number[][], b: number[][],
+                            value: number[], gradA: Nested, gradB: Nested): void {
+  const [ta, tb] = [tf.tensor2d(a), tf.tensor2d(b)];
+  expectClose(loss(ta, tb), value, TOL, 'value');
+  const [ga, gb] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(loss(x, y)))([ta, tb]);
+  expectClose(ga!, gradA, GRAD_TOL, 'gradient for the first input');
+  expectClose(gb!, gradB, GRAD_TOL, 'gradient for the second input');
+  tf.dispose([ta, tb, ga!, gb!]);
+}
+
 describe("the 'lowrank' layout: gaussianNLLLoss against torch LowRankMultivariateNormal", () => {
   it.each(nllCases.filter(held).map((c) => [c.name, c] as const))(
     '%s: per-sample values and the gradients for the point and the row', (_n, c) => {
-      const loss = gaussianNLLLoss({layout: 'lowrank', rank: c.r});
-      const x = tf.tensor2d(c.x);
-      const y = tf.tensor2d(c.yPred);
-      expectClose(loss(x, y), c.nll, TOL, 'nll');
-      const [gx, gy] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(loss(a, b)))([x, y]);
-      expectClose(gx!, c.gradX, GRAD_TOL, 'gradX');
-      expectClose(gy!, c.gradPred, GRAD_TOL, 'gradPred');
-      tf.dispose([x, y, gx!, gy!]);
+      expectLossAndGrads(gaussianNLLLoss({layout: 'lowrank', rank: c.r}), c.x, c.yPred, c.nll, c.gradX, c.gradPred);
     });
 });
 
 describe("the 'lowrank' layout: gaussianKLLoss against torch kl_divergence(LowRank, LowRank)", () => {
   it.each(klCases.filter(held).map((c) => [c.name, c.direction, c] as const))(
     '%s (%s): per-sample values and the gradients for both rows', (_n, _dir, c) => {
-      const loss = gaussianKLLoss({layout: 'lowrank', rank: c.rPred, rankTrue: c.rTrue, direction: c.direction});
-      const t = tf.tensor2d(c.yTrue);
-      const p = tf.tensor2d(c.yPred);
       // Values near 0 (the nearby pair) are held to atol; their cancellation is float64.
-      expectClose(loss(t, p), c.kl, TOL, 'kl');
-      const [gt, gp] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(loss(a, b)))([t, p]);
-      expectClose(gt!, c.gradTrue, GRAD_TOL, 'gradTrue');
-      expectClose(gp!, c.gradPred, GRAD_TOL, 'gradPred');
-      tf.dispose([t, p, gt!, gp!]);
+      expectLossAndGrads(gaussianKLLoss({layout: 'lowrank', rank: c.rPred, rankTrue: c.rTrue, direction: c.direction}),
+        c.yTrue, c.yPred, c.kl, c.gradTrue, c.gradPred);
     });
 });
 
 describe("the 'lowrank' layout: gaussianMixtureNLLLoss against torch MixtureSameFamily(LowRankMultivariateNormal)", () => {
   it.each(mixtureCases.map((c) => [c.K, c.d, c.r, c] as const))(
     'K = %i, d = %i, r = %i: per-sample values and the gradients for the point and the row', (_k, _d, _r, c) => {
-      const loss = gaussianMixtureNLLLoss({components: c.K, layout: 'lowrank', rank: c.r});
-      const x = tf.tensor2d(c.x);
-      const y = tf.tensor2d(c.yPred);
-      expectClose(loss(x, y), c.nll, TOL, 'nll');
-      const [gx, gy] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(loss(a, b)))([x, y]);
-      expectClose(gx!, c.gradX, GRAD_TOL, 'gradX');
-      expectClose(gy!, c.gradPred, GRAD_TOL, 'gradPred');
-      tf.dispose([x, y, gx!, gy!]);
+      expectLossAndGrads(gaussianMixtureNLLLoss({components: c.K, layout: 'lowrank', rank: c.r}), c.x, c.yPred, c.nll,
+        c.gradX, c.gradPred);
     });
 });
 
