@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import {gaussianKLOp} from '../kernels/ops.js';
 import {cholesky} from '../linalg/cholesky.js';
-import {fail} from '../util/checks.js';
+import {broadcastBatch, fail} from '../util/checks.js';
 import type {Distribution} from './distribution.js';
 import {klDivergence} from './kl_divergence.js';
 
@@ -62,21 +62,11 @@ function klLowRank(p: DiagLike | LowRankLike, q: DiagLike | LowRankLike): tf.Ten
   const d = p.eventShape[0] as number;
   const rp = lowRankRowsOf(p);
   const rq = lowRankRowsOf(q);
-  const batch = broadcastShapes(rp.shape.slice(0, -1), rq.shape.slice(0, -1));
+  const batch = broadcastBatch(rp.shape.slice(0, -1), rq.shape.slice(0, -1), 'p', 'q', rp.shape, rq.shape, 'klDivergence');
   const n = batch.reduce((x, y) => x * y, 1);
   const flat = (r: tf.Tensor) => tf.reshape(tf.broadcastTo(r, [...batch, r.shape[r.rank - 1] as number]), [n, -1]);
   const kl = gaussianKLOp([flat(rp), flat(rq)], {dim: d, layout: 'lowrank', direction: 'forward', minDiag: 0});
   return tf.reshape(kl, batch);
-}
-
-function broadcastShapes(a: number[], b: number[]): number[] {
-  const rank = Math.max(a.length, b.length);
-  return Array.from({length: rank}, (_, i) => {
-    const x = a[a.length - rank + i] ?? 1;
-    const y = b[b.length - rank + i] ?? 1;
-    if (x !== y && x !== 1 && y !== 1) fail('klDivergence', `batch shapes [${a}] and [${b}] do not broadcast.`);
-    return x === 1 ? y : x;
-  });
 }
 
 function trilOf(p: Mvn): tf.Tensor {
