@@ -64,6 +64,27 @@ describe('kernels per loss step', () => {
     });
   }
 
+  it("'lowrank' KL and NLL steps: the fast path's budget (at most 16) at every (d, r), and a count that does not grow with d", async () => {
+    const count = async (kind: 'kl' | 'nll', d: number, r: number) => {
+      const rows = (seed: number) => tf.tidy(() => tf.concat([tf.randomNormal([8, d], 0, 1, 'float32', seed),
+        tf.ones([8, d]), tf.randomNormal([8, d * r], 0, 0.3, 'float32', seed + 1)], 1));
+      const yPred = rows(1);
+      const yTrue = kind === 'kl' ? rows(3) : tf.zeros([8, d]);
+      const loss = kind === 'kl' ? gaussianKLLoss({layout: 'lowrank', rank: r}) : gaussianNLLLoss({layout: 'lowrank', rank: r});
+      const step = tf.valueAndGrad((p: tf.Tensor) => tf.mean(loss(yTrue, p)));
+      tf.dispose(Object.values(step(yPred)));
+      const info = await tf.profile(() => Object.values(step(yPred)));
+      tf.dispose([yPred, yTrue]);
+      return info.kernels.length;
+    };
+    for (const kind of ['kl', 'nll'] as const) {
+      const counts = [await count(kind, 16, 2), await count(kind, 128, 2), await count(kind, 128, 8)];
+      // The composite path's count depends on r (its r × r Cholesky), never on d.
+      expect(counts[1]).toBe(counts[0]);
+      if (!compositePath()) counts.forEach((c) => expect(c).toBeLessThanOrEqual(16));
+    }
+  });
+
   it('mixture NLL: kernels per step do not grow with K (K = 2, 3, 8 at (batch 64, d 4)); fast path at most 16', async () => {
     const counts = [];
     for (const K of [2, 3, 8]) counts.push(await mixtureKernelsPerStep(K, 64, 4));
