@@ -10,6 +10,8 @@ Every value here comes from an implementation independent of tfjs-gaussian:
   with our triangular-solve algorithm, and are cross-checked against
   torch.distributions (MultivariateNormal, kl_divergence, log_prob) and
   scipy.stats.multivariate_normal where those accept the input.
+- The head transform (head.json): torch.logaddexp(x, 0) + shift on the
+  scale columns, whose positions come from pack_rows; autograd gradients.
 - Calibration (calibration.json): scipy.stats.chi2 / norm for the
   distribution functions, coverage and PIT; the Gaussian CRPS in closed form
   and the mixture CRPS by scipy.integrate.quad (each cross-checked against
@@ -1054,6 +1056,53 @@ def lowrank_distribution_cases():
     return cases
 
 
+HEAD_SHIFTS = [1e-5, 0.0, 0.25]
+
+
+def head_column_classes(d, layout, r=0):
+    """Per column of one row: 'keep', 'scale' or 'zero', found by packing a marker
+    Gaussian (mean 3, strict lower 2, diagonal 1) with pack_rows, so the layout's
+    column order comes from the fill_triangular reference, not from our code."""
+    if layout == 'diag':
+        return ['keep'] * d + ['scale'] * d
+    if layout == 'lowrank':
+        return ['keep'] * d + ['scale'] * d + ['keep'] * (d * r)
+    L = np.tril(np.full((d, d), 2.0), -1) + np.eye(d)
+    row = pack_rows(np.full((d,), 3.0), L, layout)
+    return ['keep' if v in (2.0, 3.0) else 'scale' if v == 1.0 else 'zero' for v in row]
+
+
+def head_cases():
+    """gaussianHead / gaussianMixtureHead: kept columns pass through, scale columns
+    become softplus(x) + shift (torch.logaddexp(x, 0) in float64: exact at both
+    ends, unlike F.softplus's threshold), the 'full' upper triangle 0. Gradient of
+    sum(head(x) * w) by autograd. Inputs span +-1e3, +-40, +-15, 0 and N(0, 3)."""
+    cases = []
+    head_rng = np.random.default_rng(20261202)
+    specs = [('full', 3, 0, 0), ('packed', 4, 0, 0), ('diag', 5, 0, 0), ('lowrank', 4, 2, 0),
+             ('packed', 2, 0, 3), ('diag', 3, 0, 2)]
+    for layout, d, r, K in specs:
+        one = head_column_classes(d, layout, r)
+        classes = one if K == 0 else ['keep'] * K + one * K
+        w = len(classes)
+        extremes = [1e3, -1e3, 40.0, -40.0, 15.0, -15.0, 0.0, 1e-3]
+        rows = [np.full(w, v) for v in extremes] + list(head_rng.normal(0, 3, size=(6, w)))
+        x = to32(np.stack(rows))
+        for shift in HEAD_SHIFTS:
+            xt = torch.tensor(x, requires_grad=True)
+            cols = []
+            for c, k in enumerate(classes):
+                v = xt[:, c]
+                cols.append(v if k == 'keep' else torch.logaddexp(v, torch.zeros_like(v)) + shift if k == 'scale'
+                            else torch.zeros_like(v))
+            y = torch.stack(cols, -1)
+            wts = torch.tensor(to32(head_rng.normal(0, 1, size=x.shape)))
+            (g,) = torch.autograd.grad((y * wts).sum(), xt)
+            cases.append({'layout': layout, 'dim': d, 'rank': r, 'components': K, 'diagShift': shift,
+                          'x': tolist(x), 'weights': tolist(wts), 'y': tolist(y), 'grad': tolist(g)})
+    return cases
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     fixtures = {
@@ -1076,6 +1125,7 @@ def main():
                              'report': report_cases()},
         'latent.json': {'cases': latent_cases()},
         'lowrank.json': lowrank_cases(),
+        'head.json': {'cases': head_cases()},
     }
     meta = {'generator': 'scripts/make_fixtures.py', 'torch': torch.__version__,
             'numpy': np.__version__, 'scipy': scipy.__version__}

@@ -152,6 +152,25 @@ export const EnergyScore = primitive<keyof EnergyScoreInputs, NamedAttrMap>('Tfj
  * Helper kernel of the `'rows'` backward pass: `x [B, ...] * scale [B]`, row
  * by row. Optional per backend: without it the dispatcher broadcasts a tf.mul.
  */
+export interface GaussianHeadAttrs extends NamedAttrMap {
+  dim: number;
+  layout: GaussianLayout;
+  /** 0 for one Gaussian per row; K for mixture rows `[K logits | K rows]`. */
+  components: number;
+  /** Added to the softplus of each scale entry. */
+  diagShift: number;
+}
+export type GaussianHeadInputs = Pick<NamedTensorInfoMap, 'x'>;
+/**
+ * The head transform of gaussianHead and gaussianMixtureHead, elementwise
+ * over rows `[..., W]`: kept columns pass through, scale columns become
+ * `softplus(x) + diagShift`, the rest (the 'full' layout's upper triangle)
+ * 0. Its `Grad` kernel returns `dy` times the elementwise derivative
+ * (1, `sigmoid(x)` or 0).
+ */
+export const GaussianHead = primitive<keyof GaussianHeadInputs, GaussianHeadAttrs>(
+  'TfjsGaussianHead', ['x'], 'backward', ['x', 'dy']);
+
 export const ScaleRows = 'TfjsGaussianScaleRows';
 export type ScaleRowsInputs = Pick<NamedTensorInfoMap, 'x' | 'scale'>;
 
@@ -168,4 +187,4 @@ export const CORE_PRIMITIVES: readonly Primitive[] = [GaussianKL, GaussianNLL, G
  * (kernels/webgl/register.ts says why for Cholesky; a metric's few
  * elementwise ops gain little from a GPU program of their own).
  */
-export const PRIMITIVES: readonly Primitive[] = [...CORE_PRIMITIVES, Cholesky, GaussianRowStatistic, EnergyScore];
+export const PRIMITIVES: readonly Primitive[] = [...CORE_PRIMITIVES, Cholesky, GaussianRowStatistic, EnergyScore, GaussianHead];

@@ -13,13 +13,14 @@ import './webgpu/register.js';
 
 import {compositeCholesky} from './composite/cholesky.js';
 import {compositeEnergyScore} from './composite/energy_score.js';
+import {compositeGaussianHead} from './composite/gaussian_head.js';
 import {compositeGaussianKL} from './composite/gaussian_kl.js';
 import {compositeGaussianMixtureNLL} from './composite/gaussian_mixture_nll.js';
 import {compositeGaussianNLL} from './composite/gaussian_nll.js';
 import {compositeRowStatistic} from './composite/row_statistic.js';
 import {compositeTriangularSolve} from './composite/triangular_solve.js';
 import {fusedOp} from './fused_op.js';
-import {Cholesky, EnergyScore, GaussianKL, GaussianMixtureNLL, GaussianNLL, GaussianRowStatistic, TriangularSolve} from './kernel_names.js';
+import {Cholesky, EnergyScore, GaussianHead, GaussianKL, GaussianMixtureNLL, GaussianNLL, GaussianRowStatistic, TriangularSolve} from './kernel_names.js';
 
 /** Per-row KL, `[B, W], [B, W] -> [B]`. */
 export const gaussianKLOp = fusedOp(GaussianKL, compositeGaussianKL);
@@ -35,3 +36,5 @@ export const choleskyOp = fusedOp(Cholesky, compositeCholesky);
 export const gaussianRowStatisticOp = fusedOp(GaussianRowStatistic, compositeRowStatistic);
 /** The fair energy score of draws, `[S, B, d], [B, d] -> [B]`, no gradient. */
 export const energyScoreOp = fusedOp(EnergyScore, compositeEnergyScore);
+/** The head transform of gaussianHead and gaussianMixtureHead, elementwise over rows `[..., W]`. */
+export const gaussianHeadOp = fusedOp(GaussianHead, compositeGaussianHead);

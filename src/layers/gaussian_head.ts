@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
-import {GaussianLayout, LAYOUTS, rowLayout, widthOf} from '../layout/row_layout.js';
+import {gaussianHeadOp} from '../kernels/ops.js';
+import {GaussianLayout, LAYOUTS, widthOf} from '../layout/row_layout.js';
 import {checkRank} from '../distributions/validate.js';
 import {assertOneOf, assertPositiveInt, fail, fmt} from '../util/checks.js';
 
@@ -24,29 +25,12 @@ export interface GaussianHeadArgs {
 }
 
 /**
- * Column masks over one row: `keep` is 1 for the mean and the strictly lower
- * entries (passed through), `diag` is 1 for the Cholesky diagonal. Anything
- * else (the strict upper triangle of the 'full' layout) becomes 0.
+ * The head transform of rows `[..., W]` (`components` K > 0: mixture rows
+ * `[K logits | K rows]`): `x` where kept, `softplus(x) + diagShift` on each
+ * scale entry, 0 elsewhere, as one fused op where the backend has it.
  */
-export function headMasks(dim: number, layout: GaussianLayout, rank = 0): {keep: Float32Array; diag: Float32Array} {
-  const lay = rowLayout(dim, layout, rank);
-  const keep = new Float32Array(lay.width);
-  const diag = new Float32Array(lay.width);
-  keep.fill(1, 0, dim);
-  for (let i = 0; i < dim; i++) {
-    for (let j = 0; j <= i; j++) {
-      const c = lay.lIndex[i * dim + j] as number;
-      if (i === j) diag[c] = 1; else keep[c] = 1;
-    }
-  }
-  // 'lowrank': the factor W, after σ, passes through.
-  if (layout === 'lowrank') keep.fill(1, 2 * dim);
-  return {keep, diag};
-}
-
-/** `x·keep + (softplus(x) + diagShift)·diag`, column by column. */
-export function applyHead(x: tf.Tensor, keep: tf.Tensor1D, diag: tf.Tensor1D, diagShift: number): tf.Tensor {
-  return tf.add(tf.mul(x, keep), tf.mul(tf.add(tf.softplus(x), diagShift), diag));
+export function applyHead(x: tf.Tensor, dim: number, layout: GaussianLayout, diagShift: number, components = 0): tf.Tensor {
+  return gaussianHeadOp([x], {dim, layout, components, diagShift});
 }
 
 /** Checks `diagShift`: finite and >= 0. */
@@ -93,8 +77,8 @@ export class GaussianHead extends tfl.layers.Layer {
   readonly diagShift: number;
   /** Rank of the `'lowrank'` factor; undefined in the other layouts. */
   readonly rank: number | undefined;
-  private readonly keep: Float32Array;
-  private readonly diag: Float32Array;
+  /** Row width `W`. */
+  private readonly width: number;
 
   constructor(args: GaussianHeadArgs) {
     super({name: args.name});
@@ -107,7 +91,7 @@ export class GaussianHead extends tfl.layers.Layer {
     this.rank = args.rank;
     this.diagShift = args.diagShift ?? 1e-5;
     checkDiagShift(fn, this.diagShift);
-    ({keep: this.keep, diag: this.diag} = headMasks(this.dim, this.layout, this.rank ?? 0));
+    this.width = widthOf(this.dim, this.layout, this.rank ?? 0);
   }
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
@@ -129,13 +113,11 @@ export class GaussianHead extends tfl.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0] as tf.Tensor : inputs;
-      const w = this.keep.length;
-      const keep = tf.tensor1d(this.keep);
-      const diag = tf.tensor1d(this.diag);
+      const w = this.width;
       if (x.shape[x.rank - 1] !== w) {
         fail('gaussianHead', `input must have width ${w}, but got shape ${fmt(x.shape)}.`);
       }
-      return applyHead(x, keep, diag, this.diagShift);
+      return applyHead(x, this.dim, this.layout, this.diagShift);
     });
   }
 

@@ -8,7 +8,8 @@ import {gaussianKLOp} from '../kernels/ops.js';
 import {unpackRows} from '../layout/unpack_rows.js';
 import {DENSE_LAYOUTS, GaussianLayout, rowLayout, widthOf} from '../layout/row_layout.js';
 import {assertOneOf, assertPositiveInt, fail, fmt} from '../util/checks.js';
-import {applyHead, checkDiagShift, headMasks} from './gaussian_head.js';
+import {headMasks} from '../layout/head_masks.js';
+import {applyHead, checkDiagShift} from './gaussian_head.js';
 
 /**
  * The prior of a {@link GaussianLatent} layer:
@@ -261,7 +262,7 @@ export class GaussianLatent extends tfl.layers.Layer {
     const sample = training || this.inference === 'sample';
     const [z, kl] = tf.tidy(() => {
       if (this.layout === 'diag') return this.callDiag(x as tf.Tensor2D, training, sample);
-      const q = applyHead(x, tf.tensor1d(this.keep), tf.tensor1d(this.diagMask), this.diagShift) as tf.Tensor2D;
+      const q = applyHead(x, this.dim, this.layout, this.diagShift) as tf.Tensor2D;
       const out = sample ? this.draw(q) : tf.slice(q, [0, 0], [-1, this.dim]);
       if (!training) return [out];
       return [out, tf.mul(tf.mean(this.klRows(q)), this.weightOfKL) as tf.Scalar];
@@ -363,7 +364,7 @@ export class GaussianLatent extends tfl.layers.Layer {
       const c = unitRaw(this.diagShift);
       const shift = tf.mul(tf.tensor1d(this.diagMask.subarray(this.dim)), c);
       const raw = tf.reshape(tf.concat([this.priorLoc!.read(), tf.add(this.priorScale!.read(), shift)]), [1, -1]);
-      return {layout: this.layout, rows: applyHead(raw, tf.tensor1d(this.keep), tf.tensor1d(this.diagMask), this.diagShift) as tf.Tensor2D};
+      return {layout: this.layout, rows: applyHead(raw, this.dim, this.layout, this.diagShift) as tf.Tensor2D};
     }
     const prior = this.prior as FixedPrior;
     // A diagonal posterior against a full prior is computed in the 'full' layout.

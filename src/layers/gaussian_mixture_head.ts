@@ -5,7 +5,7 @@ import {mixtureWidthOf} from '../layout/mixture_layout.js';
 import {GaussianLayout, LAYOUTS} from '../layout/row_layout.js';
 import {checkRank} from '../distributions/validate.js';
 import {assertOneOf, assertPositiveInt, fail, fmt} from '../util/checks.js';
-import {applyHead, checkDiagShift, headMasks} from './gaussian_head.js';
+import {applyHead, checkDiagShift} from './gaussian_head.js';
 
 /**
  * Arguments of {@link gaussianMixtureHead}.
@@ -66,8 +66,8 @@ export class GaussianMixtureHead extends tfl.layers.Layer {
   readonly diagShift: number;
   /** Rank of the `'lowrank'` components' factor; undefined in the other layouts. */
   readonly rank: number | undefined;
-  private readonly keep: Float32Array;
-  private readonly diag: Float32Array;
+  /** Row width `K + K·w`. */
+  private readonly width: number;
 
   constructor(args: GaussianMixtureHeadArgs) {
     super({name: args.name});
@@ -82,22 +82,13 @@ export class GaussianMixtureHead extends tfl.layers.Layer {
     this.rank = args.rank;
     this.diagShift = args.diagShift ?? 1e-5;
     checkDiagShift(fn, this.diagShift);
-    // The single-Gaussian masks, once per component, after K logits kept as they are.
-    const one = headMasks(this.dim, this.layout, this.rank ?? 0);
-    const K = this.components;
-    const w = mixtureWidthOf(K, this.dim, this.layout, this.rank ?? 0);
-    this.keep = new Float32Array(w).fill(1, 0, K);
-    this.diag = new Float32Array(w);
-    for (let k = 0; k < K; k++) {
-      this.keep.set(one.keep, K + k * one.keep.length);
-      this.diag.set(one.diag, K + k * one.diag.length);
-    }
+    this.width = mixtureWidthOf(this.components, this.dim, this.layout, this.rank ?? 0);
   }
 
   private checkWidth(shape: ReadonlyArray<number | null>): void {
     const w = shape[shape.length - 1];
-    if (w !== this.keep.length) {
-      fail('gaussianMixtureHead', `input must have width ${this.keep.length} for ${this.components} components ` +
+    if (w !== this.width) {
+      fail('gaussianMixtureHead', `input must have width ${this.width} for ${this.components} components ` +
         `of dim ${this.dim} in the '${this.layout}' layout${this.rank === undefined ? '' : ` of rank ${this.rank}`}, but got input shape ${fmt(shape.map((s) => s ?? -1))}.`);
     }
   }
@@ -115,7 +106,7 @@ export class GaussianMixtureHead extends tfl.layers.Layer {
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0] as tf.Tensor : inputs;
       this.checkWidth(x.shape);
-      return applyHead(x, tf.tensor1d(this.keep), tf.tensor1d(this.diag), this.diagShift);
+      return applyHead(x, this.dim, this.layout, this.diagShift, this.components);
     });
   }
 

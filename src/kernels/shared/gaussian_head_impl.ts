@@ -1,0 +1,78 @@
+/**
+ * GaussianHead and GaussianHeadGrad (kernel_names.ts) on typed arrays: one
+ * pass over the rows instead of the composite's five elementwise ops
+ * forward and about as many backward (on tfjs-node, at (1024, 152), those
+ * cost 3.3 ms of a 21 ms training step; this pass ~0.3 ms).
+ *
+ * Softplus and its derivative are evaluated in float64 and rounded once:
+ * `softplus(x) = max(x, 0) + log1p(exp(−|x|))`, which neither overflows for
+ * large x nor loses the tail for very negative x (softplus(−1e3) = 0,
+ * softplus(1e3) = 1e3); `sigmoid(x) = 1 / (1 + exp(−x))` for x ≥ 0 and
+ * `e / (1 + e)` with `e = exp(x)` below, so neither form overflows.
+ */
+import {GaussianHead, GaussianHeadAttrs} from '../kernel_names.js';
+import {HeadColumns, headColumns} from '../../layout/head_masks.js';
+import {JsKernelSpec} from './js_kernel.js';
+
+/** softplus in float64, stable at both ends. */
+export function softplus64(x: number): number {
+  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+}
+
+/** The logistic sigmoid in float64, without overflow. */
+export function sigmoid64(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+
+function columnsOf(shape: number[], a: GaussianHeadAttrs): {rows: number; width: number; cols: HeadColumns} {
+  const width = shape[shape.length - 1] as number;
+  const rows = width === 0 ? 0 : shape.reduce((p, q) => p * q, 1) / width;
+  return {rows, width, cols: headColumns(width, a.dim, a.layout, a.components)};
+}
+
+// Kept columns are copied whole, then the few scale and zeroed columns are
+// overwritten: a per-entry branch on a column class ran 3x slower.
+export const gaussianHeadSpec: JsKernelSpec = {
+  name: GaussianHead.name,
+  inputNames: GaussianHead.inputNames,
+  outputShapes: (shapes) => [shapes[0] as number[]],
+  compute([x], shapes, attrs, [out]) {
+    const a = attrs as GaussianHeadAttrs;
+    const {rows, width, cols: {scale, zero}} = columnsOf(shapes[0] as number[], a);
+    const X = x as Float32Array;
+    const O = out as Float32Array;
+    O.set(X);
+    const shift = a.diagShift;
+    for (let b = 0; b < rows; b++) {
+      const o = b * width;
+      for (let i = 0; i < scale.length; i++) {
+        const c = o + (scale[i] as number);
+        O[c] = softplus64(X[c] as number) + shift;
+      }
+      for (let i = 0; i < zero.length; i++) O[o + (zero[i] as number)] = 0;
+    }
+  },
+};
+
+/** `dy` times the head's elementwise derivative: 1 (kept), sigmoid(x) (scale), 0 (zeroed). */
+export const gaussianHeadGradSpec: JsKernelSpec = {
+  name: GaussianHead.gradName,
+  inputNames: GaussianHead.gradInputNames,
+  outputShapes: (shapes) => [shapes[0] as number[]],
+  compute([x, dy], shapes, attrs, [out]) {
+    const {rows, width, cols: {scale, zero}} = columnsOf(shapes[0] as number[], attrs as GaussianHeadAttrs);
+    const X = x as Float32Array;
+    const O = out as Float32Array;
+    O.set(dy as Float32Array);
+    for (let b = 0; b < rows; b++) {
+      const o = b * width;
+      for (let i = 0; i < scale.length; i++) {
+        const c = o + (scale[i] as number);
+        O[c] = (O[c] as number) * sigmoid64(X[c] as number);
+      }
+      for (let i = 0; i < zero.length; i++) O[o + (zero[i] as number)] = 0;
+    }
+  },
+};
