@@ -643,6 +643,37 @@ export function scaleRows(batch: i32, width: i32, X: usize, S: usize, out: usize
   }
 }
 
+// ---------------------------------------------------------------- row maps
+// src/kernels/shared/full_rows.ts: a row of a tril layout other than 'full'
+// (width w) fills the entries `to[k]` of a 'full' row (width fw) from its
+// entries `from[k]` (n of them, int32 at `from` and `to`); every other entry
+// is a structural zero. Copies only: no arithmetic, so no bit can change.
+
+export function toFullRows(batch: i32, w: i32, fw: i32, Y: usize, out: usize, from: usize, to: usize, n: i32): void {
+  memory.fill(out, 0, <usize>(batch * fw) << 2);
+  for (let b = 0; b < batch; b++) {
+    const y = Y + (<usize>(b * w) << 2);
+    const o = out + (<usize>(b * fw) << 2);
+    for (let k = 0; k < n; k++) {
+      const f = <usize>load<i32>(from + (<usize>k << 2));
+      const t = <usize>load<i32>(to + (<usize>k << 2));
+      store<f32>(o + (t << 2), load<f32>(y + (f << 2)));
+    }
+  }
+}
+
+export function fromFullRows(batch: i32, w: i32, fw: i32, G: usize, out: usize, from: usize, to: usize, n: i32): void {
+  for (let b = 0; b < batch; b++) {
+    const g = G + (<usize>(b * fw) << 2);
+    const o = out + (<usize>(b * w) << 2);
+    for (let k = 0; k < n; k++) {
+      const f = <usize>load<i32>(from + (<usize>k << 2));
+      const t = <usize>load<i32>(to + (<usize>k << 2));
+      store<f32>(o + (f << 2), load<f32>(g + (t << 2)));
+    }
+  }
+}
+
 // ---------------------------------------------------------------- 'lowrank'
 // src/kernels/shared/lowrank_math.ts: the same algorithm and operation order
 // (read its comments for the maths). Rows are float32 [mean (d) | σ (d) |

@@ -25,11 +25,12 @@ export const gaussianKLSpec: JsKernelSpec = {
     }
     const lay = rowLayout(d, layout);
     const fw = d + d * d;
+    const res = out as Float32Array;
+    if (wasmKLRows({y: yt as Float32Array, width: w0, lay}, {y: yp as Float32Array, width: w1, lay}, batch, d, minDiag,
+      direction, res)) return;
     const s = makeScratch(d);
     const T = fullRows(yt as Float32Array, batch, w0, lay);
     const P = fullRows(yp as Float32Array, batch, w1, lay);
-    const res = out as Float32Array;
-    if (wasmKLRows(T, P, batch, d, minDiag, direction, res)) return;
     for (let b = 0; b < batch; b++) {
       const o = b * fw;
       let v = 0;
@@ -63,21 +64,21 @@ export const gaussianKLWithGradSpec: JsKernelSpec = {
     }
     const lay = rowLayout(d, layout);
     const fw = d + d * d;
-    const s = makeScratch(d);
     const res = out as Float32Array;
+    if (wasmKLGradRows({y: yt as Float32Array, width: w0, lay}, {y: yp as Float32Array, width: w1, lay}, batch, d, minDiag,
+      direction, res, gt as Float32Array, gp as Float32Array)) return;
+    const s = makeScratch(d);
     const T = fullRows(yt as Float32Array, batch, w0, lay);
     const P = fullRows(yp as Float32Array, batch, w1, lay);
     const gT = fullGradRows(gt as Float32Array, batch, w0, lay);
     const gP = fullGradRows(gp as Float32Array, batch, w1, lay);
-    if (!wasmKLGradRows(T, P, batch, d, minDiag, direction, res, gT, gP)) {
-      for (let b = 0; b < batch; b++) {
-        const o = b * fw;
-        let v = 0;
-        // The first pass writes the gradients, a symmetric second pass adds to them.
-        if (direction !== 'reverse') v += klGrad(d, T, o, P, o, minDiag, s, 1, gT, gP, false);
-        if (direction !== 'forward') v += klGrad(d, P, o, T, o, minDiag, s, 1, gP, gT, direction === 'symmetric');
-        res[b] = v;
-      }
+    for (let b = 0; b < batch; b++) {
+      const o = b * fw;
+      let v = 0;
+      // The first pass writes the gradients, a symmetric second pass adds to them.
+      if (direction !== 'reverse') v += klGrad(d, T, o, P, o, minDiag, s, 1, gT, gP, false);
+      if (direction !== 'forward') v += klGrad(d, P, o, T, o, minDiag, s, 1, gP, gT, direction === 'symmetric');
+      res[b] = v;
     }
     storeRows(gT, gt as Float32Array, batch, w0, lay);
     storeRows(gP, gp as Float32Array, batch, w1, lay);

@@ -27,8 +27,9 @@ export function nllRows(x: Float32Array, wx: number, y: Float32Array, wy: number
     return;
   }
   const fw = d + d * d;
-  const P = fullRows(y, batch, wy, rowLayout(d, layout));
-  if (wasmNLLRows(x, wx, P, batch, d, minDiag, out)) return;
+  const lay = rowLayout(d, layout);
+  if (wasmNLLRows(x, wx, {y, width: wy, lay}, batch, d, minDiag, out)) return;
+  const P = fullRows(y, batch, wy, lay);
   const s = makeScratch(d);
   for (let b = 0; b < batch; b++) out[b] = nllValue(d, x, b * wx, P, b * fw, minDiag, s);
 }
@@ -54,13 +55,12 @@ export function nllGradRows(x: Float32Array, wx: number, y: Float32Array, wy: nu
   }
   const lay = rowLayout(d, layout);
   const fw = d + d * d;
+  if (wasmNLLGradRows(x, wx, {y, width: wy, lay}, batch, d, minDiag, out, gx, gy)) return;
   const P = fullRows(y, batch, wy, lay);
   const gP = fullGradRows(gy, batch, wy, lay);
-  if (!wasmNLLGradRows(x, wx, P, batch, d, minDiag, out, gx, gP)) {
-    if (wx > d) gx.fill(0);
-    const s = makeScratch(d);
-    for (let b = 0; b < batch; b++) out[b] = nllGrad(d, x, b * wx, P, b * fw, minDiag, s, 1, gx, gP);
-  }
+  if (wx > d) gx.fill(0);
+  const s = makeScratch(d);
+  for (let b = 0; b < batch; b++) out[b] = nllGrad(d, x, b * wx, P, b * fw, minDiag, s, 1, gx, gP);
   storeRows(gP, gy, batch, wy, lay);
 }
 

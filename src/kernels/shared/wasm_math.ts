@@ -16,6 +16,8 @@
  * float32 inputs and outputs, growing the memory when a call needs more.
  */
 import {WASM_MATH_BASE64} from './wasm_math_bytes.js';
+import {RowLayout} from '../../layout/row_layout.js';
+import {fullMap} from './full_rows.js';
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -34,6 +36,8 @@ interface Exports {
   nllDiagRows(batch: number, d: number, X: number, wx: number, P: number, wy: number, out: number, grad: boolean,
               gX: number, gP: number, minDiag: number): void;
   scaleRows(batch: number, width: number, X: number, S: number, out: number): void;
+  toFullRows(batch: number, w: number, fw: number, Y: number, out: number, from: number, to: number, n: number): void;
+  fromFullRows(batch: number, w: number, fw: number, G: number, out: number, from: number, to: number, n: number): void;
   lowRankScratchBytes(d: number, r: number): number;
   lowRankNLLRows(batch: number, d: number, r: number, X: number, wx: number, P: number, out: number, grad: boolean,
                  gX: number, gP: number, minDiag: number, s: number): void;
@@ -108,35 +112,83 @@ function get(m: Exports, off: number, a: Float32Array): void {
   a.set(new Float32Array(m.memory.buffer, off, a.length));
 }
 
+/** Rows `y [batch, width]` in a tril layout, which the module reads as 'full' rows. */
+export interface TrilRows {
+  y: Float32Array;
+  width: number;
+  lay: RowLayout;
+}
+
+const fullLength = (r: TrilRows, batch: number): number => batch * (r.lay.dim + r.lay.dim * r.lay.dim);
+
+/** Float32 entries of the staging area `r` needs: its rows and its column map (none for 'full' rows). */
+function stageLength(r: TrilRows, batch: number): number {
+  return r.width === r.lay.dim + r.lay.dim * r.lay.dim ? 0 : batch * r.width + 2 * fullMap(r.lay).from.length;
+}
+
+/**
+ * Writes `r` into the module's memory at `off` as 'full' rows: 'full' rows
+ * are copied, other layouts are copied to `stage` and converted there by
+ * the module (a JS loop over the column map took 0.5 ms each way at (1024, 16)).
+ */
+function putRows(m: Exports, off: number, r: TrilRows, batch: number, stage: number): void {
+  const fw = r.lay.dim + r.lay.dim * r.lay.dim;
+  if (r.width === fw) {
+    put(m, off, r.y.length === batch * fw ? r.y : r.y.subarray(0, batch * fw));
+    return;
+  }
+  const {from, to} = fullMap(r.lay);
+  const mapAt = stage + 4 * batch * r.width;
+  put(m, stage, r.y.length === batch * r.width ? r.y : r.y.subarray(0, batch * r.width));
+  new Int32Array(m.memory.buffer, mapAt, from.length).set(from);
+  new Int32Array(m.memory.buffer, mapAt + 4 * from.length, to.length).set(to);
+  m.toFullRows(batch, r.width, fw, stage, off, mapAt, mapAt + 4 * from.length, from.length);
+}
+
+/** Reads 'full' gradient rows at `off` into `g`, in the layout of `r` (converted in `stage`, which putRows set up). */
+function getRows(m: Exports, off: number, r: TrilRows, batch: number, g: Float32Array, stage: number): void {
+  const fw = r.lay.dim + r.lay.dim * r.lay.dim;
+  if (r.width === fw) {
+    get(m, off, g);
+    return;
+  }
+  const n = fullMap(r.lay).from.length;
+  const mapAt = stage + 4 * batch * r.width;
+  m.fromFullRows(batch, r.width, fw, off, stage, mapAt, mapAt + 4 * n, n);
+  get(m, stage, g);
+}
+
 const DIRECTION = {forward: 0, reverse: 1, symmetric: 2} as const;
 
-/** Per-row KL of full-layout rows into `out`; false when the module is not ready. */
-export function wasmKLRows(T: Float32Array, P: Float32Array, batch: number, d: number, minDiag: number,
+/** Per-row KL of tril-layout rows into `out`; false when the module is not ready. */
+export function wasmKLRows(T: TrilRows, P: TrilRows, batch: number, d: number, minDiag: number,
                            direction: keyof typeof DIRECTION, out: Float32Array): boolean {
   const m = ready();
   if (m === null) return false;
-  const [oT, oP, oOut] = layout(m, d, [T.length, P.length, batch]) as [number, number, number];
-  put(m, oT, T);
-  put(m, oP, P);
+  const [oT, oP, oOut, sT, sP] = layout(m, d, [fullLength(T, batch), fullLength(P, batch), batch,
+    stageLength(T, batch), stageLength(P, batch)]) as [number, number, number, number, number];
+  putRows(m, oT, T, batch, sT);
+  putRows(m, oP, P, batch, sP);
   m.klRows(batch, d, oT, oP, oOut, minDiag, DIRECTION[direction], BASE);
   get(m, oOut, out);
   return true;
 }
 
-/** Per-row KL and its gradients (full layout) into `out`, `gT`, `gP`; false when not ready. */
-export function wasmKLGradRows(T: Float32Array, P: Float32Array, batch: number, d: number, minDiag: number,
+/** Per-row KL and its gradients into `out`, `gT`, `gP` (in the rows' layouts); false when not ready. */
+export function wasmKLGradRows(T: TrilRows, P: TrilRows, batch: number, d: number, minDiag: number,
                                direction: keyof typeof DIRECTION, out: Float32Array, gT: Float32Array,
                                gP: Float32Array): boolean {
   const m = ready();
   if (m === null) return false;
-  const [oT, oP, oOut, ogT, ogP] = layout(m, d, [T.length, P.length, batch, gT.length, gP.length]) as
-    [number, number, number, number, number];
-  put(m, oT, T);
-  put(m, oP, P);
+  const n = fullLength(T, batch);
+  const [oT, oP, oOut, ogT, ogP, sT, sP] = layout(m, d, [n, n, batch, n, n, stageLength(T, batch), stageLength(P, batch)]) as
+    [number, number, number, number, number, number, number];
+  putRows(m, oT, T, batch, sT);
+  putRows(m, oP, P, batch, sP);
   m.klGradRows(batch, d, oT, oP, oOut, ogT, ogP, minDiag, DIRECTION[direction], BASE);
   get(m, oOut, out);
-  get(m, ogT, gT);
-  get(m, ogP, gP);
+  getRows(m, ogT, T, batch, gT, sT);
+  getRows(m, ogP, P, batch, gP, sP);
   return true;
 }
 
@@ -146,17 +198,18 @@ function get64(m: Exports, off: number, out: Float32Array | Float64Array): void 
 }
 
 /**
- * Per-row NLL of points `X [batch, wx]` (first d columns) under full-layout
+ * Per-row NLL of points `X [batch, wx]` (first d columns) under tril-layout
  * rows `P` into `out` (float64 where the caller keeps full precision); false
  * when not ready.
  */
-export function wasmNLLRows(X: Float32Array, wx: number, P: Float32Array, batch: number, d: number, minDiag: number,
+export function wasmNLLRows(X: Float32Array, wx: number, P: TrilRows, batch: number, d: number, minDiag: number,
                             out: Float32Array | Float64Array): boolean {
   const m = ready();
   if (m === null) return false;
-  const [oX, oP, oOut] = layout(m, d, [X.length, P.length, 2 * batch]) as [number, number, number];
+  const [oX, oP, oOut, sP] = layout(m, d, [X.length, fullLength(P, batch), 2 * batch, stageLength(P, batch)]) as
+    [number, number, number, number];
   put(m, oX, X);
-  put(m, oP, P);
+  putRows(m, oP, P, batch, sP);
   m.nllRows(batch, d, oX, wx, oP, oOut, minDiag, BASE);
   get64(m, oOut, out);
   return true;
@@ -164,22 +217,24 @@ export function wasmNLLRows(X: Float32Array, wx: number, P: Float32Array, batch:
 
 /**
  * Per-row NLL and its gradients into `out`, `gX` (first d columns of each
- * row; the caller zeroes any padding) and `gP`; false when not ready.
+ * row; the caller zeroes any padding) and `gP` (in the layout of `P`);
+ * false when not ready.
  */
-export function wasmNLLGradRows(X: Float32Array, wx: number, P: Float32Array, batch: number, d: number,
+export function wasmNLLGradRows(X: Float32Array, wx: number, P: TrilRows, batch: number, d: number,
                                 minDiag: number, out: Float32Array | Float64Array, gX: Float32Array,
                                 gP: Float32Array): boolean {
   const m = ready();
   if (m === null) return false;
-  const [oX, oP, oOut, ogX, ogP] = layout(m, d, [X.length, P.length, 2 * batch, gX.length, gP.length]) as
-    [number, number, number, number, number];
+  const n = fullLength(P, batch);
+  const [oX, oP, oOut, ogX, ogP, sP] = layout(m, d, [X.length, n, 2 * batch, gX.length, n, stageLength(P, batch)]) as
+    [number, number, number, number, number, number];
   put(m, oX, X);
-  put(m, oP, P);
+  putRows(m, oP, P, batch, sP);
   if (wx > d) new Float32Array(m.memory.buffer, ogX, gX.length).fill(0);
   m.nllGradRows(batch, d, oX, wx, oP, oOut, ogX, ogP, minDiag, BASE);
   get64(m, oOut, out);
   get(m, ogX, gX);
-  get(m, ogP, gP);
+  getRows(m, ogP, P, batch, gP, sP);
   return true;
 }
 
