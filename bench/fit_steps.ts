@@ -12,7 +12,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {gaussianHead, gaussianLatent, gaussianNLLLoss, gaussianParamsSize, padTargets} from '../src/index';
+import {
+  gaussianHead, gaussianKLLoss, gaussianLatent, gaussianMixtureHead, gaussianMixtureNLLLoss, gaussianMixtureParamsSize,
+  gaussianNLLLoss, gaussianParamsSize, padTargets,
+} from '../src/index';
 
 const QUICK = process.env['BENCH_QUICK'] === '1';
 const WARMUP = 60;
@@ -55,22 +58,52 @@ function mlp(inputs: number, hidden: number, outputs: number): tf.Sequential {
   ]});
 }
 
-/** The regression MLP on gaussianNLLLoss ('packed') against the same MLP on MSE. */
-export async function timeMlpStep(backend: string, batch: number, d: number, inputs: number, hidden: number): Promise<StepPairRow> {
-  const w = gaussianParamsSize(d, 'packed');
-  const nll = mlp(inputs, hidden, w);
-  nll.add(gaussianHead({dim: d, layout: 'packed'}));
-  nll.compile({optimizer: tf.train.adam(1e-3), loss: gaussianNLLLoss({layout: 'packed'})});
-  const mse = mlp(inputs, hidden, w);
+/**
+ * The kinds of MLP step: the NLL ('packed', the default), the KL to target
+ * Gaussians ('packed'), the NLL in the 'diag' layout, and the mixture NLL
+ * with K = 5 'packed' components (gaussianMixtureHead).
+ */
+export type MlpLoss = 'nll' | 'kl' | 'dnll' | 'mix5';
+const MLP_LOSS_LABEL: Record<MlpLoss, string> = {
+  nll: 'gaussianNLLLoss', kl: 'gaussianKLLoss', dnll: "gaussianNLLLoss ('diag')", mix5: 'gaussianMixtureNLLLoss (K = 5)',
+};
+
+/** The model's output width, its head, its loss and its targets `[batch, width]`. */
+function mlpTask(loss: MlpLoss, batch: number, d: number):
+  {width: number; head: tf.layers.Layer; fn: (yt: tf.Tensor, yp: tf.Tensor) => tf.Tensor; y: tf.Tensor} {
+  const points = () => tf.randomNormal([batch, d], 0, 1, 'float32', 2);
+  if (loss === 'mix5') {
+    const K = 5;
+    return {width: gaussianMixtureParamsSize(K, d, 'packed'), head: gaussianMixtureHead({components: K, dim: d, layout: 'packed'}),
+      fn: gaussianMixtureNLLLoss({components: K, layout: 'packed'}), y: padTargets(points(), {components: K, layout: 'packed'})};
+  }
+  const layout = loss === 'dnll' ? 'diag' : 'packed';
+  const width = gaussianParamsSize(d, layout);
+  const head = gaussianHead({dim: d, layout});
+  if (loss === 'kl') {
+    // Target Gaussians: the head's transform of N(0, 1) draws, so that every target is valid.
+    const y = tf.tidy(() => head.apply(tf.randomNormal([batch, width], 0, 1, 'float32', 2)) as tf.Tensor);
+    return {width, head, fn: gaussianKLLoss({layout}), y};
+  }
+  return {width, head, fn: gaussianNLLLoss({layout}), y: padTargets(points(), layout)};
+}
+
+/** The regression MLP with a Gaussian loss (default: gaussianNLLLoss, 'packed') against the same MLP on MSE. */
+export async function timeMlpStep(backend: string, batch: number, d: number, inputs: number, hidden: number,
+                                  loss: MlpLoss = 'nll'): Promise<StepPairRow> {
+  const task = mlpTask(loss, batch, d);
+  const ours = mlp(inputs, hidden, task.width);
+  ours.add(task.head);
+  ours.compile({optimizer: tf.train.adam(1e-3), loss: task.fn});
+  const mse = mlp(inputs, hidden, task.width);
   mse.compile({optimizer: tf.train.adam(1e-3), loss: 'meanSquaredError'});
   const x = tf.randomNormal([batch, inputs], 0, 1, 'float32', 1);
-  const y = padTargets(tf.randomNormal([batch, d], 0, 1, 'float32', 2), 'packed');
-  const [ours, base] = await interleave(() => nll.trainOnBatch(x, y), () => mse.trainOnBatch(x, y));
-  tf.dispose([x, y]);
-  nll.dispose();
+  const [a, b] = await interleave(() => ours.trainOnBatch(x, task.y), () => mse.trainOnBatch(x, task.y));
+  tf.dispose([x, task.y]);
+  ours.dispose();
   mse.dispose();
-  return {backend, what: 'MLP', size: `(${batch}, ${d}, ${inputs}, ${hidden})`, oursLabel: 'gaussianNLLLoss', baseLabel: 'MSE',
-    ours, base};
+  return {backend, what: 'MLP', size: `(${batch}, ${d}, ${inputs}, ${hidden})`, oursLabel: MLP_LOSS_LABEL[loss], baseLabel: 'MSE',
+    ours: a, base: b};
 }
 
 /** A VAE step: gaussianLatent in trainOnBatch against tfjs-examples' hand-written sampling layer and KL. */
@@ -130,7 +163,9 @@ export function fitStepsTable(rows: StepPairRow[]): string {
     '## Whole training steps (trainOnBatch)',
     '',
     'MLP: in → H relu → H relu → gaussianHead(\'packed\') with gaussianNLLLoss and Adam, against the same MLP on MSE ' +
-    '(the floor of a step); size (B, d, in, H). VAE: Dense(H relu) → Dense(2d) → gaussianLatent → Dense(H relu) → ' +
+    '(the floor of a step); size (B, d, in, H). At (256, 8, 16, 128) also: gaussianKLLoss to target Gaussians (\'packed\'), ' +
+    'gaussianNLLLoss in the \'diag\' layout, and gaussianMixtureNLLLoss with gaussianMixtureHead (K = 5, \'packed\'), each ' +
+    'against MSE on the same output width. VAE: Dense(H relu) → Dense(2d) → gaussianLatent → Dense(H relu) → ' +
     'Dense(64 sigmoid), squared error summed over pixels plus the KL, in model.trainOnBatch; against tfjs-examples\' ' +
     'hand-written form (zMean/zLogVar heads, a sampling function, the KL formula, optimizer.minimize). ' +
     `The two steps alternate in one process; ${WARMUP} warm-up steps each, then ${REPS} timed each; medians (p10–p90), ms. ` +
