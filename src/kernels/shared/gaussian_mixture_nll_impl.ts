@@ -118,7 +118,8 @@ export const gaussianMixtureNLLWithGradSpec: JsKernelSpec = {
       }
       // Points padded to the output width: the padding gets a zero gradient.
       const xo = b * w0;
-      for (let i = 0; i < w0; i++) GX[xo + i] = i < d ? acc[i] as number : 0;
+      for (let i = 0; i < d; i++) GX[xo + i] = acc[i] as number;
+      if (w0 > d) GX.fill(0, xo + d, xo + w0);
     }
   },
 };
