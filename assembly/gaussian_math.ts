@@ -311,7 +311,74 @@ export function nllGradRows(batch: i32, d: i32, X: usize, wx: i32, P: usize, out
                             minDiag: f64, s: usize): void {
   zeroScratch(s, d);
   const fw = d + d * d;
-  for (let b = 0; b < batch; b++) st(out, b, nllGrad(d, X, b * wx, P, b * fw, minDiag, s, 1, gX, gP));
+  let b = 0;
+  if (d >= 2) {
+    for (; b + 1 < batch; b += 2) nllGradPair(d, X, b * wx, (b + 1) * wx, P, b * fw, (b + 1) * fw, minDiag, s, 1, gX, gP, out, b);
+  }
+  for (; b < batch; b++) st(out, b, nllGrad(d, X, b * wx, P, b * fw, minDiag, s, 1, gX, gP));
+}
+
+// nllGrad on two rows at once, as f64x2: lane 0 is the row at o0, lane 1 the
+// row at o1, and each lane runs nllGrad's scalar operations in nllGrad's
+// order, so each row gets nllGrad's bits. The two rows' triangular solves
+// are chains of dependent multiply-subtracts (one accumulator each, latency
+// bound); side by side they run in the time of one. Pair scratch (d f64x2
+// each: z, w and the guarded diagonal) sits in the X block of the scratch
+// (3d² ≥ 6d float64 entries for d ≥ 2), which nllGrad does not use.
+@inline function ldPair32(p: usize, i0: i32, i1: i32): v128 { return f64x2(ld32(p, i0), ld32(p, i1)); }
+@inline function ldP(p: usize, i: i32): v128 { return v128.load(p + (<usize>i << 4)); }
+@inline function stP(p: usize, i: i32, v: v128): void { v128.store(p + (<usize>i << 4), v); }
+/** Lane `lane` (0 or 1) of pair `i` of the pair array at `p`. */
+@inline function ldLane(p: usize, i: i32, lane: usize): f64 { return load<f64>(p + (<usize>i << 4) + (lane << 3)); }
+
+function nllGradPair(d: i32, x: usize, xo0: i32, xo1: i32, y: usize, o0: i32, o1: i32, minDiag: f64, s: usize, g: f64,
+                     gx: usize, gy: usize, out: usize, b: i32): void {
+  const z = sX(s, d);
+  const w = z + (<usize>d << 4);
+  const D = w + (<usize>d << 4);
+  const dA = sDiagA(s, d), dB = sDiagB(s, d);
+  readDiag(y, o0, d, minDiag, dA);
+  readDiag(y, o1, d, minDiag, dB);
+  for (let i = 0; i < d; i++) stP(D, i, f64x2(ld(dA, i), ld(dB, i)));
+  // solveNLL, both rows.
+  const l0 = o0 + d, l1 = o1 + d;
+  for (let i = 0; i < d; i++) {
+    const r0 = l0 + i * d, r1 = l1 + i * d;
+    let acc = f64x2.sub(ldPair32(x, xo0 + i, xo1 + i), ldPair32(y, o0 + i, o1 + i));
+    for (let k = 0; k < i; k++) acc = f64x2.sub(acc, f64x2.mul(ldPair32(y, r0 + k, r1 + k), ldP(z, k)));
+    stP(z, i, f64x2.div(acc, ldP(D, i)));
+  }
+  let sq = f64x2.splat(0);
+  for (let i = 0; i < d; i++) {
+    const zi = ldP(z, i);
+    sq = f64x2.add(sq, f64x2.mul(zi, zi));
+    stP(w, i, zi);
+  }
+  for (let k = d - 1; k >= 0; k--) {
+    const wk = f64x2.div(ldP(w, k), ldP(D, k));
+    stP(w, k, wk);
+    const r0 = l0 + k * d, r1 = l1 + k * d;
+    for (let j = 0; j < k; j++) stP(w, j, f64x2.sub(ldP(w, j), f64x2.mul(ldPair32(y, r0 + j, r1 + j), wk)));
+  }
+  nllGradStores(d, 0, z, w, D, g, gx, xo0, gy, o0);
+  nllGradStores(d, 1, z, w, D, g, gx, xo1, gy, o1);
+  st(out, b, 0.5 * d * LOG_2PI + sumLogAbs(dA, d) + 0.5 * f64x2.extract_lane(sq, 0));
+  st(out, b + 1, 0.5 * d * LOG_2PI + sumLogAbs(dB, d) + 0.5 * f64x2.extract_lane(sq, 1));
+}
+
+/** nllGrad's gradient stores for lane `lane` of the pair arrays. */
+@inline function nllGradStores(d: i32, lane: usize, z: usize, w: usize, D: usize, g: f64, gx: usize, xo: i32, gy: usize, o: i32): void {
+  const l = o + d;
+  for (let i = 0; i < d; i++) {
+    const wi = ldLane(w, i, lane);
+    st32(gx, xo + i, g * wi);
+    st32(gy, o + i, -g * wi);
+    const p = l + i * d;
+    const c = -g * wi;
+    for (let j = 0; j < i; j++) st32(gy, p + j, c * ldLane(z, j, lane));
+    st32(gy, p + i, c * ldLane(z, i, lane) + g / ldLane(D, i, lane));
+    for (let j = i + 1; j < d; j++) st32(gy, p + j, 0);
+  }
 }
 
 // ---------------------------------------------------------------- Cholesky
