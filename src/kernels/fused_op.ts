@@ -109,7 +109,9 @@ function rowsWithGrad(p: Primitive, inputs: tf.Tensor[], run: (ins: tf.Tensor[])
  * `'rows'` primitives: with no gradient tape recording, the value kernel
  * alone runs; under a tape (tf.grad, model.fit) the `WithGrad` kernel
  * computes the value and the per-row gradients together, and the backward
- * pass only scales them by `dy` (rowsWithGrad). `'backward'` primitives run
+ * pass only scales them by `dy` (rowsWithGrad). `'elementwise'` primitives
+ * likewise run the `WithGrad` kernel under a tape, and multiply its slope by
+ * `dy` on the backward pass. `'backward'` primitives run
  * the value kernel and, on the backward pass, the `Grad` kernel. `'none'`
  * primitives run the value kernel, and have no gradient.
  */
@@ -126,6 +128,15 @@ export function fusedOp<I extends string, A extends tf.NamedAttrMap>(
     if (p.grad === 'rows') {
       if (!tf.engine().isTapeOn()) return run(p.name, named(inputs), attrs) as tf.Tensor;
       return rowsWithGrad(p, inputs, (ts) => run(p.gradName, named(ts), attrs) as tf.Tensor[]);
+    }
+    if (p.grad === 'elementwise') {
+      if (!tf.engine().isTapeOn()) return run(p.name, named(inputs), attrs) as tf.Tensor;
+      const g = tf.customGrad((...args: Array<tf.Tensor | Save>) => {
+        const [value, slope] = run(p.gradName, named([args[0] as tf.Tensor]), attrs) as [tf.Tensor, tf.Tensor];
+        (args[1] as Save)([slope]);
+        return {value, gradFunc: (dy: tf.Tensor, [m]: tf.Tensor[]) => tf.mul(dy, m as tf.Tensor)};
+      });
+      return g(inputs[0] as tf.Tensor);
     }
     const f = tf.customGrad((...args: Array<tf.Tensor | Save>) => {
       const ts = args.slice(0, inputs.length) as tf.Tensor[];

@@ -11,6 +11,11 @@
  *   `<name>WithGrad` kernel returns `[value, d value / d input_0, ...]` in
  *   one pass (a training step needs both, and they share the solves), and
  *   the backward pass only scales those rows by `dy` (`ScaleRows`).
+ * - `'elementwise'`: one input, and an output of its shape whose entry `i`
+ *   depends on input entry `i` only. A `<name>WithGrad` kernel returns
+ *   `[value, d value_i / d x_i]` in one pass (they share the expensive part,
+ *   such as an exponential), and the backward pass multiplies the second by
+ *   `dy` (a tfjs Mul, native on every backend).
  * - `'backward'`: a `<name>Grad` kernel takes the inputs, the output `y` and
  *   the upstream `dy`, and returns one gradient per input.
  * - `'none'`: no gradient (a metric's statistic); only the value kernel.
@@ -19,7 +24,7 @@ import {NamedAttrMap, NamedTensorInfoMap} from '@tensorflow/tfjs-core';
 
 import {GaussianLayout} from '../layout/row_layout.js';
 
-export type GradMode = 'rows' | 'backward' | 'none';
+export type GradMode = 'rows' | 'elementwise' | 'backward' | 'none';
 
 /** A primitive's contract. `A` is its attribute type (carried by the type only). */
 export interface Primitive<I extends string = string, A extends NamedAttrMap = NamedAttrMap> {
@@ -28,7 +33,7 @@ export interface Primitive<I extends string = string, A extends NamedAttrMap = N
   /** Input names, in the order the dispatcher's op takes them. */
   readonly inputNames: readonly I[];
   readonly grad: GradMode;
-  /** `<name>WithGrad` (`'rows'`), `<name>Grad` (`'backward'`), or the name itself (`'none'`). */
+  /** `<name>WithGrad` (`'rows'`, `'elementwise'`), `<name>Grad` (`'backward'`), or the name itself (`'none'`). */
   readonly gradName: string;
   /** Inputs the gradient kernel reads, of `inputNames`, `'y'` and `'dy'` (`'backward'` only). */
   readonly gradInputNames: readonly string[];
@@ -40,7 +45,7 @@ function primitive<I extends string, A extends NamedAttrMap>(
     name: string, inputNames: readonly I[], grad: GradMode, gradInputNames?: readonly string[]): Primitive<I, A> {
   return {
     name, inputNames, grad,
-    gradName: grad === 'rows' ? `${name}WithGrad` : grad === 'backward' ? `${name}Grad` : name,
+    gradName: grad === 'rows' || grad === 'elementwise' ? `${name}WithGrad` : grad === 'backward' ? `${name}Grad` : name,
     gradInputNames: gradInputNames ?? inputNames,
   };
 }
@@ -165,11 +170,11 @@ export type GaussianHeadInputs = Pick<NamedTensorInfoMap, 'x'>;
  * The head transform of gaussianHead and gaussianMixtureHead, elementwise
  * over rows `[..., W]`: kept columns pass through, scale columns become
  * `softplus(x) + diagShift`, the rest (the 'full' layout's upper triangle)
- * 0. Its `Grad` kernel returns `dy` times the elementwise derivative
- * (1, `sigmoid(x)` or 0).
+ * 0. Its `WithGrad` kernel also returns the elementwise derivative (1,
+ * `sigmoid(x)` or 0), from the same exponential as the softplus.
  */
 export const GaussianHead = primitive<keyof GaussianHeadInputs, GaussianHeadAttrs>(
-  'TfjsGaussianHead', ['x'], 'backward', ['x', 'dy']);
+  'TfjsGaussianHead', ['x'], 'elementwise');
 
 export const ScaleRows = 'TfjsGaussianScaleRows';
 export type ScaleRowsInputs = Pick<NamedTensorInfoMap, 'x' | 'scale'>;

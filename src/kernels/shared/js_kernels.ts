@@ -3,7 +3,7 @@
  * tensors as typed arrays registers through its adapter.
  */
 import {choleskyGradSpec, choleskySpec} from './cholesky_impl.js';
-import {gaussianHeadGradSpec, gaussianHeadSpec} from './gaussian_head_impl.js';
+import {gaussianHeadSpec, gaussianHeadWithGradSpec} from './gaussian_head_impl.js';
 import {gaussianKLSpec, gaussianKLWithGradSpec} from './gaussian_kl_impl.js';
 import {gaussianMixtureNLLSpec, gaussianMixtureNLLWithGradSpec} from './gaussian_mixture_nll_impl.js';
 import {gaussianNLLSpec, gaussianNLLWithGradSpec} from './gaussian_nll_impl.js';
@@ -22,5 +22,5 @@ export const JS_KERNELS: readonly JsKernelSpec[] = [
   gaussianRowStatisticSpec,
   energyScoreSpec,
   scaleRowsSpec,
-  gaussianHeadSpec, gaussianHeadGradSpec,
+  gaussianHeadSpec, gaussianHeadWithGradSpec,
 ];
