@@ -20,12 +20,13 @@
 import {GaussianMixtureNLL, GaussianMixtureNLLAttrs} from '../kernel_names.js';
 import {nllGradRows, nllRows} from './gaussian_nll_impl.js';
 import {JsKernelSpec, rowsOf} from './js_kernel.js';
+import {scratch32, scratch64} from './scratch.js';
 
 /** The B·K points (each sample's point repeated K times) and component rows, contiguous. */
 function componentRows(x: Float32Array, wx: number, y: Float32Array, wy: number, batch: number, K: number,
                        d: number, cw: number): {X: Float32Array; C: Float32Array} {
-  const X = new Float32Array(batch * K * d);
-  const C = new Float32Array(batch * K * cw);
+  const X = scratch32('mixture.X', batch * K * d);
+  const C = scratch32('mixture.C', batch * K * cw);
   for (let b = 0; b < batch; b++) {
     const point = x.subarray(b * wx, b * wx + d);
     for (let k = 0; k < K; k++) X.set(point, (b * K + k) * d);
@@ -71,7 +72,7 @@ export const gaussianMixtureNLLSpec: JsKernelSpec = {
     const y = yp as Float32Array;
     const cw = (w1 - K) / K;  // the component width (its rank, in 'lowrank', follows from it)
     const {X, C} = componentRows(x as Float32Array, w0, y, w1, batch, K, d, cw);
-    const nll = new Float64Array(batch * K);
+    const nll = scratch64('mixture.nll', batch * K);
     nllRows(X, d, C, cw, batch * K, d, layout, minDiag, nll);
     const w = new Float64Array(2 * K);
     const res = out as Float32Array;
@@ -94,9 +95,9 @@ export const gaussianMixtureNLLWithGradSpec: JsKernelSpec = {
     const cw = (w1 - K) / K;  // the component width (its rank, in 'lowrank', follows from it)
     const n = batch * K;
     const {X, C} = componentRows(x as Float32Array, w0, y, w1, batch, K, d, cw);
-    const nll = new Float64Array(n);
-    const gX = new Float32Array(n * d);
-    const gC = new Float32Array(n * cw);
+    const nll = scratch64('mixture.nll', n);
+    const gX = scratch32('mixture.gX', n * d);
+    const gC = scratch32('mixture.gC', n * cw);
     nllGradRows(X, d, C, cw, n, d, layout, minDiag, nll, gX, gC);
     const w = new Float64Array(2 * K);
     const acc = new Float64Array(d);
