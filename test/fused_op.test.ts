@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {gaussianKLLoss, gaussianNLLLoss, packGaussian} from '../src/index';
+import {gaussianKLLoss, gaussianMixtureNLLLoss, gaussianNLLLoss, packGaussian} from '../src/index';
 import {compositePath, expectClose, expectExact, expectNoLeak} from './helpers';
 
 function randomRows(batch: number, d: number, seed: number): tf.Tensor2D {
@@ -79,4 +79,43 @@ describe('per-input gradients of the fused losses', () => {
       expect(names.filter((n) => n === 'TfjsGaussianScaleRows').length).toBeLessThanOrEqual(1);
     });
   }
+
+  it.each([
+    ['gaussianNLLLoss', gaussianNLLLoss(), 12],
+    ['gaussianMixtureNLLLoss', gaussianMixtureNLLLoss({components: 2}), 2 + 2 * 12],
+  ] as const)('%s: the point gradient is minus the mean gradient (summed over components), 0 on padding', (_name, loss, w) => {
+    const d = 3;
+    const K = w === 12 ? 0 : 2;
+    const yp = tf.tidy(() => {
+      const rows = Array.from({length: Math.max(K, 1)}, (_, k) => randomRows(4, d, 20 + k));
+      return K === 0 ? rows[0]! : tf.concat([tf.randomNormal([4, K], 0, 1, 'float32', 7), ...rows], 1);
+    });
+    const padded = tf.concat([tf.randomNormal([4, d], 0, 1, 'float32', 5), tf.zeros([4, w - d])], 1);
+    const f = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(loss(a, b), tf.tensor1d([1, -2, 3, 0.5])));
+    const [gx, gp] = tf.grads(f)([padded, yp]);
+    const gpRows = gp!.arraySync() as number[][];
+    const expected = gpRows.map((r) => Array.from({length: w}, (_, i) => {
+      if (i >= d) return 0;
+      if (K === 0) return -r[i]!;
+      return -Array.from({length: K}, (_, k) => r[K + k * 12 + i]!).reduce((a, b) => a + b, 0);
+    }));
+    // A float32 negation (K = 0) is exact; a sum of K float32 terms rounds once per term.
+    expectClose(gx!, expected, {rtol: 1e-6, atol: 1e-7});
+  });
+
+  if (!compositePath()) {
+    it('training on yPred alone computes no point gradient: no kernel beyond the fused one and its row scaling', async () => {
+      const yt = tf.randomNormal([8, 4], 0, 1, 'float32', 1);
+      const yp = randomRows(8, 4, 2);
+      const step = tf.valueAndGrad((b: tf.Tensor) => tf.sum(gaussianNLLLoss()(yt, b)));
+      const info = await tf.profile(() => {
+        const {value, grad} = step(yp);
+        return [value, grad];
+      });
+      const names = info.kernels.map((k) => k.name);
+      for (const op of ['Neg', 'PadV2', 'Slice']) expect(names).not.toContain(op);
+      expect(names.filter((n) => n === 'TfjsGaussianNLLWithGrad')).toHaveLength(1);
+    });
+  }
 });
+

@@ -69,37 +69,63 @@ function scaleRows(g: tf.Tensor, dy: tf.Tensor): tf.Tensor {
 type Save = tf.GradSaveFunc;
 
 /**
+ * The gradient of an input outside the primitive's `gradInputs`, from the
+ * gradient of its first `gradInputs` entry (already scaled by `dy`), the
+ * input itself and the attributes.
+ */
+export type DerivedGrad<A> = (g: tf.Tensor, input: tf.Tensor, attrs: A) => tf.Tensor;
+
+/**
  * A `'rows'` primitive under a gradient tape. The fused kernel computes the
- * value and every input's per-row gradient in one pass; the backward pass
- * scales a gradient by `dy` only for the inputs that need one. `tf.customGrad`
- * would scale all of them (its gradient function returns every input's), so
- * each input gets its own tape node instead, and the tape skips nodes whose
- * inputs do not depend on what is being differentiated: in `model.fit`,
- * `yTrue`'s node is never visited (at (1024, 16) that skips 0.6 of 6.9 ms).
+ * value and the per-row gradients of `p.gradInputs` in one pass; the backward
+ * pass scales a gradient by `dy` only for the inputs that need one.
+ * `tf.customGrad` would scale all of them (its gradient function returns
+ * every input's), so each input gets its own tape node instead, and the tape
+ * skips nodes whose inputs do not depend on what is being differentiated:
+ * in `model.fit`, `yTrue`'s node is never visited (at (1024, 16) that skips
+ * 0.6 of 6.9 ms), and an input whose gradient is derived (`derived`) is
+ * never computed at all.
  *
  *   node 0: inputs (x_0)        value = the kernel's value   grad: g_0 * dy
  *   node i: inputs (x_i, t_i-1) value = t_i-1 (an Identity)  grads: g_i * dy, dy
+ *
+ * where g_i is the kernel's gradient of x_i, or, for a derived input, the
+ * derivation applied to the first kernel gradient times dy.
  */
-function rowsWithGrad(p: Primitive, inputs: tf.Tensor[], run: (ins: tf.Tensor[]) => tf.Tensor[]): tf.Tensor {
+function rowsWithGrad<A>(p: Primitive, inputs: tf.Tensor[], attrs: A, run: (ins: tf.Tensor[]) => tf.Tensor[],
+                         derived: Partial<Record<string, DerivedGrad<A>>>): tf.Tensor {
   if (inputs.length !== p.inputNames.length) throw new Error(`${p.name}: expected ${p.inputNames.length} inputs.`);
+  const names = p.inputNames;
+  const own = names.map((n) => p.gradInputs.includes(n));
+  const backward = (i: number) => {
+    const derive = derived[names[i] as string];
+    if (own[i]) return (g: tf.Tensor, dy: tf.Tensor) => scaleRows(g, dy);
+    if (derive === undefined) throw new Error(`${p.name}: no gradient for input ${names[i]}.`);
+    return (g: tf.Tensor, dy: tf.Tensor) => derive(scaleRows(g, dy), inputs[i] as tf.Tensor, attrs);
+  };
+  // The kernel gradient each node keeps: its own, or the first one for a derived input.
+  const source = (i: number, gs: tf.Tensor[]) => gs[own[i] ? own.slice(0, i).filter(Boolean).length : 0] as tf.Tensor;
   const later: tf.Tensor[] = [];
   const first = tf.customGrad((...args: Array<tf.Tensor | Save>) => {
-    const [value, g0, ...rest] = run(inputs);
-    (args[1] as Save)([g0 as tf.Tensor]);
-    later.push(...rest.map((g) => tf.keep(g)));
-    return {value: value as tf.Tensor, gradFunc: (dy: tf.Tensor, [g]: tf.Tensor[]) => scaleRows(g as tf.Tensor, dy)};
+    const [value, ...gs] = run(inputs);
+    (args[1] as Save)([source(0, gs)]);
+    for (let i = 1; i < inputs.length; i++) later.push(tf.keep(source(i, gs)));
+    const back = backward(0);
+    return {value: value as tf.Tensor, gradFunc: (dy: tf.Tensor, [g]: tf.Tensor[]) => back(g as tf.Tensor, dy)};
   });
   let out = first(inputs[0] as tf.Tensor);
   for (let i = 1; i < inputs.length; i++) {
     const gi = later[i - 1] as tf.Tensor;
+    const back = backward(i);
     const node = tf.customGrad((...args: Array<tf.Tensor | Save>) => {
       (args[2] as Save)([gi]);
       return {value: tf.clone(args[1] as tf.Tensor),
-        gradFunc: (dy: tf.Tensor, [g]: tf.Tensor[]) => [scaleRows(g as tf.Tensor, dy), dy]};
+        gradFunc: (dy: tf.Tensor, [g]: tf.Tensor[]) => [back(g as tf.Tensor, dy), dy]};
     });
     out = node(inputs[i] as tf.Tensor, out);
-    gi.dispose();
   }
+  // A kernel gradient kept for two nodes is one tensor: dispose each once.
+  for (const g of new Set(later)) g.dispose();
   return out;
 }
 
@@ -109,14 +135,16 @@ function rowsWithGrad(p: Primitive, inputs: tf.Tensor[], run: (ins: tf.Tensor[])
  * `'rows'` primitives: with no gradient tape recording, the value kernel
  * alone runs; under a tape (tf.grad, model.fit) the `WithGrad` kernel
  * computes the value and the per-row gradients together, and the backward
- * pass only scales them by `dy` (rowsWithGrad). `'elementwise'` primitives
+ * pass only scales them by `dy` (rowsWithGrad); `derived` gives the
+ * gradient of each input outside `p.gradInputs`. `'elementwise'` primitives
  * likewise run the `WithGrad` kernel under a tape, and multiply its slope by
  * `dy` on the backward pass. `'backward'` primitives run
  * the value kernel and, on the backward pass, the `Grad` kernel. `'none'`
  * primitives run the value kernel, and have no gradient.
  */
 export function fusedOp<I extends string, A extends tf.NamedAttrMap>(
-    p: Primitive<I, A>, composite: CompositeFn<A>): (inputs: tf.Tensor[], attrs: A) => tf.Tensor {
+    p: Primitive<I, A>, composite: CompositeFn<A>,
+    derived: Partial<Record<I, DerivedGrad<A>>> = {}): (inputs: tf.Tensor[], attrs: A) => tf.Tensor {
   const named = (ts: tf.Tensor[]): tf.NamedTensorMap =>
     Object.fromEntries(p.inputNames.map((n, i) => [n, ts[i] as tf.Tensor]));
   const run = (name: string, ins: tf.NamedTensorMap, attrs: A) =>
@@ -127,7 +155,7 @@ export function fusedOp<I extends string, A extends tf.NamedAttrMap>(
     if (p.grad === 'none') return run(p.name, named(inputs), attrs) as tf.Tensor;
     if (p.grad === 'rows') {
       if (!tf.engine().isTapeOn()) return run(p.name, named(inputs), attrs) as tf.Tensor;
-      return rowsWithGrad(p, inputs, (ts) => run(p.gradName, named(ts), attrs) as tf.Tensor[]);
+      return rowsWithGrad(p, inputs, attrs, (ts) => run(p.gradName, named(ts), attrs) as tf.Tensor[], derived);
     }
     if (p.grad === 'elementwise') {
       if (!tf.engine().isTapeOn()) return run(p.name, named(inputs), attrs) as tf.Tensor;

@@ -8,9 +8,13 @@
  * Each primitive also names how its fused kernels differentiate:
  * - `'rows'`: the value is one number per row of the inputs (`[B]` from
  *   `[B, ...]` inputs), so its Jacobian is block diagonal. A
- *   `<name>WithGrad` kernel returns `[value, d value / d input_0, ...]` in
- *   one pass (a training step needs both, and they share the solves), and
- *   the backward pass only scales those rows by `dy` (`ScaleRows`).
+ *   `<name>WithGrad` kernel returns `[value, d value / d input, ...]` for
+ *   the inputs in `gradInputs` in one pass (a training step needs both, and
+ *   they share the solves), and the backward pass only scales those rows by
+ *   `dy` (`ScaleRows`). An input outside `gradInputs` has a gradient that
+ *   follows from theirs (the NLL's point gradient is minus its mean
+ *   gradient): the op derives it only when a tape asks for it, which
+ *   model.fit never does for its targets.
  * - `'elementwise'`: one input, and an output of its shape whose entry `i`
  *   depends on input entry `i` only. A `<name>WithGrad` kernel returns
  *   `[value, d value_i / d x_i]` in one pass (they share the expensive part,
@@ -37,16 +41,20 @@ export interface Primitive<I extends string = string, A extends NamedAttrMap = N
   readonly gradName: string;
   /** Inputs the gradient kernel reads, of `inputNames`, `'y'` and `'dy'` (`'backward'` only). */
   readonly gradInputNames: readonly string[];
+  /** `'rows'`: the inputs whose gradients the `WithGrad` kernel returns, in input order (default: all). */
+  readonly gradInputs: readonly I[];
   /** Phantom field: never set; ties the attribute type to the contract. */
   readonly attrs?: A;
 }
 
 function primitive<I extends string, A extends NamedAttrMap>(
-    name: string, inputNames: readonly I[], grad: GradMode, gradInputNames?: readonly string[]): Primitive<I, A> {
+    name: string, inputNames: readonly I[], grad: GradMode, gradInputNames?: readonly string[],
+    gradInputs?: readonly I[]): Primitive<I, A> {
   return {
     name, inputNames, grad,
     gradName: grad === 'rows' || grad === 'elementwise' ? `${name}WithGrad` : grad === 'backward' ? `${name}Grad` : name,
     gradInputNames: gradInputNames ?? inputNames,
+    gradInputs: gradInputs ?? inputNames,
   };
 }
 
@@ -80,12 +88,14 @@ export const GaussianKL = primitive<keyof GaussianKLInputs, GaussianKLAttrs>(
 /**
  * Per-row negative log-likelihood of the points in the first `dim` columns
  * of `x [B, Wx]` (`Wx = dim`, or padded to `W`) under the Gaussians in
- * `yPred [B, W]`. Output `[B]`.
+ * `yPred [B, W]`. Output `[B]`. `WithGrad` returns `[value, d/dyPred]`:
+ * the point's gradient is minus the mean's (the first `dim` columns of
+ * every layout), 0 on the padding.
  */
 export type GaussianNLLAttrs = GaussianRowAttrs;
 export type GaussianNLLInputs = Pick<NamedTensorInfoMap, 'x' | 'yPred'>;
 export const GaussianNLL = primitive<keyof GaussianNLLInputs, GaussianNLLAttrs>(
-  'TfjsGaussianNLL', ['x', 'yPred'], 'rows');
+  'TfjsGaussianNLL', ['x', 'yPred'], 'rows', undefined, ['yPred']);
 
 /**
  * `L X = rhs` (or `Lᵀ X = rhs` when `adjoint`) for `matrix [B, d, d]`, of
@@ -104,13 +114,15 @@ export const TriangularSolve = primitive<keyof TriangularSolveInputs, Triangular
  * of `x [B, Wx]` under Gaussian mixtures, rows `yPred [B, W]` of
  * `[logits (K) | K component rows in layout]` (layout/mixture_layout.ts):
  * `−log Σ_k softmax(logits)_k N(x | μ_k, L_k L_kᵀ)`. Output `[B]`.
+ * `WithGrad` returns `[value, d/dyPred]`: the point's gradient is minus the
+ * sum of the component means' gradients.
  */
 export interface GaussianMixtureNLLAttrs extends GaussianRowAttrs {
   components: number;
 }
 export type GaussianMixtureNLLInputs = GaussianNLLInputs;
 export const GaussianMixtureNLL = primitive<keyof GaussianMixtureNLLInputs, GaussianMixtureNLLAttrs>(
-  'TfjsGaussianMixtureNLL', ['x', 'yPred'], 'rows');
+  'TfjsGaussianMixtureNLL', ['x', 'yPred'], 'rows', undefined, ['yPred']);
 
 /**
  * Lower Cholesky factor `L` of `a [B, n, n]` (only its lower triangle is

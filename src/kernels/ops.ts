@@ -17,6 +17,7 @@ import {compositeGaussianHead} from './composite/gaussian_head.js';
 import {compositeGaussianKL} from './composite/gaussian_kl.js';
 import {compositeGaussianMixtureNLL} from './composite/gaussian_mixture_nll.js';
 import {compositeGaussianNLL} from './composite/gaussian_nll.js';
+import {mixturePointGrad, nllPointGrad} from './composite/point_grad.js';
 import {compositeRowStatistic} from './composite/row_statistic.js';
 import {compositeTriangularSolve} from './composite/triangular_solve.js';
 import {fusedOp} from './fused_op.js';
@@ -25,9 +26,9 @@ import {Cholesky, EnergyScore, GaussianHead, GaussianKL, GaussianMixtureNLL, Gau
 /** Per-row KL, `[B, W], [B, W] -> [B]`. */
 export const gaussianKLOp = fusedOp(GaussianKL, compositeGaussianKL);
 /** Per-row NLL, `[B, d or W], [B, W] -> [B]`. */
-export const gaussianNLLOp = fusedOp(GaussianNLL, compositeGaussianNLL);
+export const gaussianNLLOp = fusedOp(GaussianNLL, compositeGaussianNLL, {x: nllPointGrad});
 /** Per-row Gaussian-mixture NLL, `[B, d or W], [B, K + K·w] -> [B]`. */
-export const gaussianMixtureNLLOp = fusedOp(GaussianMixtureNLL, compositeGaussianMixtureNLL);
+export const gaussianMixtureNLLOp = fusedOp(GaussianMixtureNLL, compositeGaussianMixtureNLL, {x: mixturePointGrad});
 /** Lower-triangular solve, `[B, d, d], [B, d, k] -> [B, d, k]`. */
 export const triangularSolveOp = fusedOp(TriangularSolve, compositeTriangularSolve);
 /** Cholesky factor, `[B, n, n] -> [B, n, n]`, NaN for a matrix that is not positive definite. */

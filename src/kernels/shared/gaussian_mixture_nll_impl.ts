@@ -13,7 +13,9 @@
  * The gradients, with π = softmax(a) and the responsibilities
  * r_k = exp(ℓ_k + NLL) (the posterior weight of component k given x):
  *
- *   ∂NLL/∂a_k = π_k − r_k,   ∂NLL/∂θ_k = r_k ∂nll_k/∂θ_k,   ∂NLL/∂x = Σ_k r_k ∂nll_k/∂x.
+ *   ∂NLL/∂a_k = π_k − r_k,   ∂NLL/∂θ_k = r_k ∂nll_k/∂θ_k
+ *
+ * (and ∂NLL/∂x = −Σ_k ∂NLL/∂μ_k, which the op derives: kernels/composite/point_grad.ts).
  *
  * One pass over B·K rows, whatever K: the launch count does not grow with K.
  */
@@ -81,14 +83,15 @@ export const gaussianMixtureNLLSpec: JsKernelSpec = {
 };
 
 /**
- * The per-sample mixture NLL and its gradients with respect to both inputs,
- * in one pass: outputs `[nll [B], dNLL/dx [B, Wx], dNLL/dyPred [B, W]]`.
+ * The per-sample mixture NLL and its gradient with respect to `yPred`, in
+ * one pass: outputs `[nll [B], dNLL/dyPred [B, W]]` (the point's gradient
+ * is the op's to derive, kernel_names.ts).
  */
 export const gaussianMixtureNLLWithGradSpec: JsKernelSpec = {
   name: GaussianMixtureNLL.gradName,
   inputNames: GaussianMixtureNLL.inputNames,
-  outputShapes: (shapes) => [[rowsOf(shapes).batch], shapes[0] as number[], shapes[1] as number[]],
-  compute([x, yp], shapes, attrs, [out, gx, gp]) {
+  outputShapes: (shapes) => [[rowsOf(shapes).batch], shapes[1] as number[]],
+  compute([x, yp], shapes, attrs, [out, gp]) {
     const {components: K, dim: d, layout, minDiag} = attrs as GaussianMixtureNLLAttrs;
     const {batch, w0, w1} = rowsOf(shapes);
     const y = yp as Float32Array;
@@ -96,31 +99,21 @@ export const gaussianMixtureNLLWithGradSpec: JsKernelSpec = {
     const n = batch * K;
     const {X, C} = componentRows(x as Float32Array, w0, y, w1, batch, K, d, cw);
     const nll = scratch64('mixture.nll', n);
-    const gX = scratch32('mixture.gX', n * d);
     const gC = scratch32('mixture.gC', n * cw);
-    nllGradRows(X, d, C, cw, n, d, layout, minDiag, nll, gX, gC);
+    nllGradRows(X, d, C, cw, n, d, layout, minDiag, nll, scratch32('mixture.gX', n * d), gC);
     const w = new Float64Array(2 * K);
-    const acc = new Float64Array(d);
     const res = out as Float32Array;
-    const GX = gx as Float32Array;
     const GY = gp as Float32Array;
     for (let b = 0; b < batch; b++) {
       const o = b * w1;
       res[b] = combine(y, o, K, nll, b * K, w);
-      acc.fill(0);
       for (let k = 0; k < K; k++) {
         const r = w[K + k] as number;
         GY[o + k] = (w[k] as number) - r;
         const c = (b * K + k) * cw;
         const oc = o + K + k * cw;
         for (let j = 0; j < cw; j++) GY[oc + j] = r * (gC[c + j] as number);
-        const p = (b * K + k) * d;
-        for (let i = 0; i < d; i++) acc[i] = (acc[i] as number) + r * (gX[p + i] as number);
       }
-      // Points padded to the output width: the padding gets a zero gradient.
-      const xo = b * w0;
-      for (let i = 0; i < d; i++) GX[xo + i] = acc[i] as number;
-      if (w0 > d) GX.fill(0, xo + d, xo + w0);
     }
   },
 };

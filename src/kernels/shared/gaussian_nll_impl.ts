@@ -6,6 +6,7 @@ import {fullGradRows, fullRows, storeRows} from './full_rows.js';
 import {makeLowRankScratch, nllLowRank} from './lowrank_math.js';
 import {makeScratch, nllGrad, nllValue} from './js_math.js';
 import {JsKernelSpec, rowsOf} from './js_kernel.js';
+import {scratch32} from './scratch.js';
 import {wasmLowRankNLLRows, wasmNLLDiagRows, wasmNLLGradRows, wasmNLLRows} from './wasm_math.js';
 
 /**
@@ -86,18 +87,32 @@ export const gaussianNLLSpec: JsKernelSpec = {
   },
 };
 
+/** The first `d` columns of rows `x [batch, wx]`: `x` itself when `wx = d`, else a compact copy in scratch. */
+function pointsOf(x: Float32Array, wx: number, batch: number, d: number): Float32Array {
+  if (wx === d) return x;
+  const out = scratch32('nll.points', batch * d);
+  for (let b = 0; b < batch; b++) {
+    const o = b * wx;
+    const p = b * d;
+    for (let i = 0; i < d; i++) out[p + i] = x[o + i] as number;
+  }
+  return out;
+}
+
 /**
- * The per-sample NLL and its gradients with respect to both inputs, in one
- * pass: outputs `[nll [B], dNLL/dx [B, Wx], dNLL/dyPred [B, W]]`.
+ * The per-sample NLL and its gradient with respect to `yPred`, in one pass:
+ * outputs `[nll [B], dNLL/dyPred [B, W]]`. The point's gradient (minus the
+ * mean's) is the op's to derive (kernel_names.ts): it is computed here only
+ * into scratch, from the points alone, not from a padded target's zeros.
  */
 export const gaussianNLLWithGradSpec: JsKernelSpec = {
   name: GaussianNLL.gradName,
   inputNames: GaussianNLL.inputNames,
-  outputShapes: (shapes) => [[rowsOf(shapes).batch], shapes[0] as number[], shapes[1] as number[]],
-  compute([x, yp], shapes, attrs, [out, gx, gp]) {
+  outputShapes: (shapes) => [[rowsOf(shapes).batch], shapes[1] as number[]],
+  compute([x, yp], shapes, attrs, [out, gp]) {
     const {dim, layout, minDiag} = attrs as GaussianNLLAttrs;
     const {batch, w0, w1} = rowsOf(shapes);
-    nllGradRows(x as Float32Array, w0, yp as Float32Array, w1, batch, dim, layout, minDiag, out as Float32Array,
-      gx as Float32Array, gp as Float32Array);
+    nllGradRows(pointsOf(x as Float32Array, w0, batch, dim), dim, yp as Float32Array, w1, batch, dim, layout, minDiag,
+      out as Float32Array, scratch32('nll.gx', batch * dim), gp as Float32Array);
   },
 };

@@ -740,35 +740,6 @@ export function nllGradYProgram(s: NllShape, width: number, minDiag: number): Pr
   };
 }
 
-/** Gradient w.r.t. the points: `Σ_k r_k w_k` (`w = z/s` in 'diag'), 0 on padding: `[batch, Wx]`. */
-export function nllGradXProgram(s: NllShape, wx: number, minDiag: number): Program {
-  const mixture = s.off > 0;
-  const diag = s.layout === 'diag';
-  const names = [...(diag ? ['P'] : ['W']), 'Y', ...(mixture ? ['R'] : [])];
-  const w = diag
-    ? `float sd = guardDiag(getY(b, o + D + i)); float w = (getP(b, i) - getY(b, o + i)) / (sd * sd);`
-    : 'float w = getW(b, k, i);';
-  return {
-    variableNames: names,
-    outputShape: [s.batch, wx],
-    userCode: `
-      ${header(s.d, minDiag)}
-      void main() {
-        ivec2 c = getOutputCoords();
-        int b = c.x; int i = c.y;
-        if (i >= D) { setOutput(0.0); return; }
-        float g = 0.0;
-        for (int k = 0; k < ${s.k}; k++) {
-          int o = ${base(s)};
-          ${w}
-          g += w${mixture ? ' * getR(b, k)' : ''};
-        }
-        setOutput(g);
-      }
-    `,
-  };
-}
-
 // ------------------------------------------------------------- triangular solve
 
 /**

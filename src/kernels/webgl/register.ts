@@ -6,9 +6,9 @@
  * | kernel | value | value and gradients |
  * | --- | ---: | ---: |
  * | GaussianKL ('full', 'packed') | 3 | 6 (11 symmetric) |
- * | GaussianNLL ('full', 'packed') | 2 | 5 |
- * | GaussianMixtureNLL ('full', 'packed') | 3 | 7 |
- * | any of them, 'diag' | 1–2 | 3–5 |
+ * | GaussianNLL ('full', 'packed') | 2 | 4 |
+ * | GaussianMixtureNLL ('full', 'packed') | 3 | 6 |
+ * | any of them, 'diag' | 1–2 | 2–5 |
  * | TriangularSolve | 1 | 2 (gradient) |
  *
  * Cholesky has no webgl kernel and runs the composite path: each column of
@@ -31,7 +31,7 @@ import {declareFusedLayouts} from '../shared/fused_layouts.js';
 import {registerKernelList} from '../shared/js_kernel.js';
 import {
   inverseProgram, klDiagGradProgram, klDiagValueProgram, klGradAProgram, klGradBProgram, klValueProgram, klXProgram,
-  klXUnpackedProgram, klYProgram, klYUnpackedProgram, mixtureRespProgram, mixtureValueProgram, nllGradXProgram, nllGradYProgram, NllShape, nllValueProgram,
+  klXUnpackedProgram, klYProgram, klYUnpackedProgram, mixtureRespProgram, mixtureValueProgram, nllGradYProgram, NllShape, nllValueProgram,
   nllWProgram, nllZProgram, Program, scaleRowsProgram, solveGradLProgram, solveProgram,
 } from './programs.js';
 
@@ -119,7 +119,7 @@ function kl(ps: Passes, [yt, yp]: TensorInfo[], attrs: NamedAttrMap, grad: boole
 
 // ------------------------------------------------------------- NLL and mixture NLL
 
-/** [value, grad x, grad yPred]: one Gaussian per row (`K` = 0) or a mixture of `K`. */
+/** [value, grad yPred]: one Gaussian per row (`K` = 0) or a mixture of `K`. */
 function nll(ps: Passes, [x, yp]: TensorInfo[], attrs: NamedAttrMap, K: number, grad: boolean): TensorInfo[] {
   const {dim: d, layout, minDiag} = attrs as GaussianNLLAttrs;
   if (layout === 'lowrank') throw new Error(`${GaussianNLL.name}: webgl has no fused 'lowrank' kernel (the dispatcher runs the composite path).`);
@@ -142,10 +142,8 @@ function nll(ps: Passes, [x, yp]: TensorInfo[], attrs: NamedAttrMap, K: number, 
   const W = diag ? null : ps.temp(nllWProgram(s, minDiag), [Z as TensorInfo, Yr]);
   const R = K === 0 ? [] : [ps.temp(mixtureRespProgram(batch, K), [Yr, N as TensorInfo])];
   const yInputs = diag ? [X, Yr, ...R] : [Z as TensorInfo, W as TensorInfo, Yr, ...R];
-  const xInputs = diag ? [X, Yr, ...R] : [W as TensorInfo, Yr, ...R];
-  const gY = ps.run(nllGradYProgram(s, Yr.shape[1] as number, minDiag), yInputs);
-  const gX = ps.run(nllGradXProgram(s, X.shape[1] as number, minDiag), xInputs);
-  return [value, gX, gY];
+  // The points' gradient is the op's to derive (kernel_names.ts): no pass for it.
+  return [value, ps.run(nllGradYProgram(s, Yr.shape[1] as number, minDiag), yInputs)];
 }
 
 // ------------------------------------------------------------- triangular solve

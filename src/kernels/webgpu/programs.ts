@@ -471,31 +471,6 @@ export function nllGradYProgram(s: NllShape, minDiag: number): WebGPUProgramLike
   `);
 }
 
-/** Gradient w.r.t. the points (webgl nllGradXProgram): `[batch, wx]`. */
-export function nllGradXProgram(s: NllShape, minDiag: number): WebGPUProgramLike {
-  const mixture = s.off > 0;
-  const diag = s.layout === 'diag';
-  const names = [...(diag ? ['P'] : ['ZW']), 'Y', ...(mixture ? ['R'] : [])];
-  const w = diag
-    ? `let sd = g_guard(Y[b * ${s.wy} + o + D + i]); let w = (P[b * ${s.wx} + i] - Y[b * ${s.wy} + o + i]) / (sd * sd);`
-    : `let w = ZW[((b * ${s.k} + k) * 2 + 1) * D + i];`;
-  return program(key('nllGX', sk(s), minDiag), names, [s.batch, s.wx], s.batch * s.wx, `
-    ${header(s.d, minDiag)}
-    fn g_main(index : i32) {
-      let b = index / ${s.wx};
-      let i = index % ${s.wx};
-      if (i >= D) { result[index] = 0.0; return; }
-      var g = 0.0;
-      for (var k = 0; k < ${s.k}; k++) {
-        let o = ${s.off} + k * ${s.cw};
-        ${w}
-        g += w${mixture ? ` * R[b * ${s.k} + k]` : ''};
-      }
-      result[index] = g;
-    }
-  `);
-}
-
 // ------------------------------------------------------------- triangular solve
 
 /** `L X = R` (`Lᵀ X = R` when `adjoint`): `[batch, D, K]`, one invocation per (sample, column). */

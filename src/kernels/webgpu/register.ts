@@ -6,9 +6,9 @@
  * | kernel | value | value and gradients |
  * | --- | ---: | ---: |
  * | GaussianKL ('full', 'packed') | 2 | 5 (9 symmetric) |
- * | GaussianNLL ('full', 'packed') | 2 | 4 |
- * | GaussianMixtureNLL ('full', 'packed') | 3 | 6 |
- * | any of them, 'diag' | 1–2 | 3–5 |
+ * | GaussianNLL ('full', 'packed') | 2 | 3 |
+ * | GaussianMixtureNLL ('full', 'packed') | 3 | 5 |
+ * | any of them, 'diag' | 1–2 | 2–5 |
  * | TriangularSolve | 1 | 2 (gradient) |
  *
  * Cholesky runs the composite path, as on webgl (webgl/register.ts says
@@ -27,7 +27,7 @@ import {declareFusedLayouts} from '../shared/fused_layouts.js';
 import {registerKernelList} from '../shared/js_kernel.js';
 import {
   klDiagGradProgram, klDiagValueProgram, klGradAProgram, klGradBProgram, klValueProgram, klXProgram, klYProgram,
-  mixtureRespProgram, mixtureValueProgram, nllGradXProgram, nllGradYProgram, NllShape, nllValueProgram, nllZWProgram,
+  mixtureRespProgram, mixtureValueProgram, nllGradYProgram, NllShape, nllValueProgram, nllZWProgram,
   scaleRowsProgram, solveGradLProgram, solveProgram, WebGPUProgramLike,
 } from './programs.js';
 
@@ -80,7 +80,7 @@ function kl(ps: Passes, [yt, yp]: TensorInfo[], attrs: NamedAttrMap, grad: boole
   return grad ? [value as TensorInfo, gT as TensorInfo, gP as TensorInfo] : [value as TensorInfo];
 }
 
-/** [value, grad x, grad yPred]: one Gaussian per row (`K` = 0) or a mixture of `K`; as webgl's nll(). */
+/** [value, grad yPred]: one Gaussian per row (`K` = 0) or a mixture of `K`; as webgl's nll(). */
 function nll(ps: Passes, [x, yp]: TensorInfo[], attrs: NamedAttrMap, K: number, grad: boolean): TensorInfo[] {
   const {dim: d, layout, minDiag} = attrs as GaussianNLLAttrs;
   if (layout === 'lowrank') throw new Error(`${GaussianNLL.name}: webgpu has no fused 'lowrank' kernel (the dispatcher runs the composite path).`);
@@ -102,9 +102,8 @@ function nll(ps: Passes, [x, yp]: TensorInfo[], attrs: NamedAttrMap, K: number, 
   }
   if (!grad) return [value];
   const R = K === 0 ? [] : [ps.temp(mixtureRespProgram(batch, K, s.wy), [Yr, N as TensorInfo])];
-  const gY = ps.run(nllGradYProgram(s, minDiag), [first, Yr, ...R]);
-  const gX = ps.run(nllGradXProgram(s, minDiag), [first, Yr, ...R]);
-  return [value, gX, gY];
+  // The points' gradient is the op's to derive (kernel_names.ts): no pass for it.
+  return [value, ps.run(nllGradYProgram(s, minDiag), [first, Yr, ...R])];
 }
 
 function solve(ps: Passes, [m, r]: TensorInfo[], attrs: NamedAttrMap): TensorInfo[] {
