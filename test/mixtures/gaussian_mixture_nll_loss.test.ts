@@ -73,6 +73,21 @@ describe('gaussianMixtureNLLLoss', () => {
     }
   });
 
+  // The typed-array kernels (cpu, wasm, tensorflow) flush; the composite path does not.
+  (compositePath() ? it.skip : it)('writes no subnormal gradient: a far component\'s responsibility underflows to 0, not to 1e-40', () => {
+    // Components 0 (at the point) and 1 (40 σ away): r_1 = exp(-800) in float64.
+    // Subnormal float32 entries slow the backward matmul 50-100x on wasm; the
+    // fused kernels write entries below 2^-100 as 0 (gaussian_mixture_nll_impl.ts).
+    // The composite path writes subnormals here (this test fails on it).
+    const row = (m: number) => [m, m, 1, 0, 0, 1];
+    const yp = tf.tensor2d([[0, 0, ...row(0), ...row(40)], [0, -90, ...row(0), ...row(40)]]);
+    const x = tf.tensor2d([[0, 0], [0, 0]]);
+    const loss = gaussianMixtureNLLLoss({components: 2});
+    const g = tf.grad((b: tf.Tensor) => tf.mean(loss(x, b)))(yp).dataSync();
+    const subnormal = Array.from(g).filter((v) => v !== 0 && Math.abs(v) < 1.1754944e-38);
+    expect(subnormal).toEqual([]);
+  });
+
   it('infers dim from the width for each layout, and accepts [..., W] batches of any rank', () => {
     const K = 2;
     for (const [layout, d] of [['full', 3], ['packed', 2], ['diag', 4]] as const) {

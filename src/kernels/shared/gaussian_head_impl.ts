@@ -77,7 +77,11 @@ export const gaussianHeadWithGradSpec: JsKernelSpec = {
         const v = X[c] as number;
         const e = Math.exp(-Math.abs(v));
         O[c] = Math.max(v, 0) + Math.log1p(e) + shift;
-        M[c] = v >= 0 ? 1 / (1 + e) : e / (1 + e);
+        // A slope below 2^-100 (x < -69) is written as 0: its float32 products
+        // with the upstream gradient would be subnormal, which slows the next
+        // matmul wherever nothing flushes them (gaussian_mixture_nll_impl.ts).
+        const m = v >= 0 ? 1 / (1 + e) : e / (1 + e);
+        M[c] = m < 7.888609052210118e-31 ? 0 : m;
       }
       for (let i = 0; i < zero.length; i++) {
         O[o + (zero[i] as number)] = 0;
