@@ -169,7 +169,7 @@ export const EnergyScore = primitive<keyof EnergyScoreInputs, NamedAttrMap>('Tfj
  * Helper kernel of the `'rows'` backward pass: `x [B, ...] * scale [B]`, row
  * by row. Optional per backend: without it the dispatcher broadcasts a tf.mul.
  */
-export interface GaussianHeadAttrs extends NamedAttrMap {
+export interface HeadTransformAttrs extends NamedAttrMap {
   dim: number;
   layout: GaussianLayout;
   /** 0 for one Gaussian per row; K for mixture rows `[K logits | K rows]`. */
@@ -177,7 +177,7 @@ export interface GaussianHeadAttrs extends NamedAttrMap {
   /** Added to the softplus of each scale entry. */
   diagShift: number;
 }
-export type GaussianHeadInputs = Pick<NamedTensorInfoMap, 'x'>;
+export type HeadTransformInputs = Pick<NamedTensorInfoMap, 'x'>;
 /**
  * The head transform of gaussianHead and gaussianMixtureHead, elementwise
  * over rows `[..., W]`: kept columns pass through, scale columns become
@@ -185,7 +185,7 @@ export type GaussianHeadInputs = Pick<NamedTensorInfoMap, 'x'>;
  * 0. Its `WithGrad` kernel also returns the elementwise derivative (1,
  * `sigmoid(x)` or 0), from the same exponential as the softplus.
  */
-export const GaussianHead = primitive<keyof GaussianHeadInputs, GaussianHeadAttrs>(
+export const HeadTransform = primitive<keyof HeadTransformInputs, HeadTransformAttrs>(
   'TfjsGaussianHead', ['x'], 'elementwise');
 
 export const ScaleRows = 'TfjsGaussianScaleRows';
@@ -204,4 +204,4 @@ export const CORE_PRIMITIVES: readonly Primitive[] = [GaussianKL, GaussianNLL, G
  * (kernels/webgl/register.ts says why for Cholesky; a metric's few
  * elementwise ops gain little from a GPU program of their own).
  */
-export const PRIMITIVES: readonly Primitive[] = [...CORE_PRIMITIVES, Cholesky, GaussianRowStatistic, EnergyScore, GaussianHead];
+export const PRIMITIVES: readonly Primitive[] = [...CORE_PRIMITIVES, Cholesky, GaussianRowStatistic, EnergyScore, HeadTransform];

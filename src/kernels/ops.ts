@@ -21,7 +21,9 @@ import {mixturePointGrad, nllPointGrad} from './composite/point_grad.js';
 import {compositeRowStatistic} from './composite/row_statistic.js';
 import {compositeTriangularSolve} from './composite/triangular_solve.js';
 import {fusedOp} from './fused_op.js';
-import {Cholesky, EnergyScore, GaussianHead, GaussianKL, GaussianMixtureNLL, GaussianNLL, GaussianRowStatistic, TriangularSolve} from './kernel_names.js';
+import {
+  Cholesky, EnergyScore, GaussianKL, GaussianMixtureNLL, GaussianNLL, GaussianRowStatistic, HeadTransform, TriangularSolve,
+} from './kernel_names.js';
 
 /** Per-row KL, `[B, W], [B, W] -> [B]`. */
 export const gaussianKLOp = fusedOp(GaussianKL, compositeGaussianKL);
@@ -38,4 +40,4 @@ export const gaussianRowStatisticOp = fusedOp(GaussianRowStatistic, compositeRow
 /** The fair energy score of draws, `[S, B, d], [B, d] -> [B]`, no gradient. */
 export const energyScoreOp = fusedOp(EnergyScore, compositeEnergyScore);
 /** The head transform of gaussianHead and gaussianMixtureHead, elementwise over rows `[..., W]`. */
-export const gaussianHeadOp = fusedOp(GaussianHead, compositeGaussianHead);
+export const gaussianHeadOp = fusedOp(HeadTransform, compositeGaussianHead);

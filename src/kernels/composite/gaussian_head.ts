@@ -1,10 +1,10 @@
-/** The GaussianHead contract (kernel_names.ts) in composite ops: `x·keep + (softplus(x) + diagShift)·diag`. */
+/** The HeadTransform contract (kernel_names.ts) in composite ops: `x·keep + (softplus(x) + diagShift)·diag`. */
 import * as tf from '@tensorflow/tfjs-core';
 
-import {GaussianHeadAttrs} from '../kernel_names.js';
+import {HeadTransformAttrs} from '../kernel_names.js';
 import {mixtureHeadMasks} from '../../layout/head_masks.js';
 
-export function compositeGaussianHead([x]: tf.Tensor[], {dim, layout, components, diagShift}: GaussianHeadAttrs): tf.Tensor {
+export function compositeGaussianHead([x]: tf.Tensor[], {dim, layout, components, diagShift}: HeadTransformAttrs): tf.Tensor {
   return tf.tidy(() => {
     const t = x as tf.Tensor;
     const width = t.shape[t.rank - 1] as number;

@@ -1,5 +1,5 @@
 /**
- * GaussianHead and GaussianHeadWithGrad (kernel_names.ts) on typed arrays: one
+ * The HeadTransform primitive (kernel_names.ts: TfjsGaussianHead and its WithGrad) on typed arrays: one
  * pass over the rows instead of the composite's five elementwise ops
  * forward and about as many backward (on tfjs-node, at (1024, 152), those
  * cost 3.3 ms of a 21 ms training step; this pass ~0.5 ms, and the backward
@@ -11,7 +11,7 @@
  * softplus(1e3) = 1e3); with the same `e = exp(−|x|)`, `sigmoid(x) =
  * 1 / (1 + e)` for x ≥ 0 and `e / (1 + e)` below, so neither overflows.
  */
-import {GaussianHead, GaussianHeadAttrs} from '../kernel_names.js';
+import {HeadTransform, HeadTransformAttrs} from '../kernel_names.js';
 import {HeadColumns, headColumns} from '../../layout/head_masks.js';
 import {JsKernelSpec} from './js_kernel.js';
 
@@ -20,7 +20,7 @@ export function softplus64(x: number): number {
   return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 }
 
-function columnsOf(shape: number[], a: GaussianHeadAttrs): {rows: number; width: number; cols: HeadColumns} {
+function columnsOf(shape: number[], a: HeadTransformAttrs): {rows: number; width: number; cols: HeadColumns} {
   const width = shape[shape.length - 1] as number;
   const rows = width === 0 ? 0 : shape.reduce((p, q) => p * q, 1) / width;
   return {rows, width, cols: headColumns(width, a.dim, a.layout, a.components)};
@@ -29,11 +29,11 @@ function columnsOf(shape: number[], a: GaussianHeadAttrs): {rows: number; width:
 // Kept columns are copied whole, then the few scale and zeroed columns are
 // overwritten: a per-entry branch on a column class ran 3x slower.
 export const gaussianHeadSpec: JsKernelSpec = {
-  name: GaussianHead.name,
-  inputNames: GaussianHead.inputNames,
+  name: HeadTransform.name,
+  inputNames: HeadTransform.inputNames,
   outputShapes: (shapes) => [shapes[0] as number[]],
   compute([x], shapes, attrs, [out]) {
-    const a = attrs as GaussianHeadAttrs;
+    const a = attrs as HeadTransformAttrs;
     const {rows, width, cols: {scale, zero}} = columnsOf(shapes[0] as number[], a);
     const X = x as Float32Array;
     const O = out as Float32Array;
@@ -58,11 +58,11 @@ export const gaussianHeadSpec: JsKernelSpec = {
  * softplus64) and sigmoid(x) = 1/(1 + e) for x ≥ 0, e/(1 + e) below.
  */
 export const gaussianHeadWithGradSpec: JsKernelSpec = {
-  name: GaussianHead.gradName,
-  inputNames: GaussianHead.inputNames,
+  name: HeadTransform.gradName,
+  inputNames: HeadTransform.inputNames,
   outputShapes: (shapes) => [shapes[0] as number[], shapes[0] as number[]],
   compute([x], shapes, attrs, [out, slope]) {
-    const a = attrs as GaussianHeadAttrs;
+    const a = attrs as HeadTransformAttrs;
     const {rows, width, cols: {scale, zero}} = columnsOf(shapes[0] as number[], a);
     const X = x as Float32Array;
     const O = out as Float32Array;
