@@ -49,7 +49,7 @@ async function interleave(ours: () => Promise<unknown>, base: () => Promise<unkn
   return [a, b];
 }
 
-function mlp(inputs: number, hidden: number, outputs: number): tf.Sequential {
+export function mlp(inputs: number, hidden: number, outputs: number): tf.Sequential {
   const init = (seed: number) => tf.initializers.glorotUniform({seed});
   return tf.sequential({layers: [
     tf.layers.dense({units: hidden, inputShape: [inputs], activation: 'relu', kernelInitializer: init(1)}),
@@ -69,7 +69,7 @@ const MLP_LOSS_LABEL: Record<MlpLoss, string> = {
 };
 
 /** The model's output width, its head, its loss and its targets `[batch, width]`. */
-function mlpTask(loss: MlpLoss, batch: number, d: number):
+export function mlpTask(loss: MlpLoss, batch: number, d: number):
   {width: number; head: tf.layers.Layer; fn: (yt: tf.Tensor, yp: tf.Tensor) => tf.Tensor; y: tf.Tensor} {
   const points = () => tf.randomNormal([batch, d], 0, 1, 'float32', 2);
   if (loss === 'mix5') {
