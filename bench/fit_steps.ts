@@ -49,7 +49,7 @@ async function interleave(ours: () => Promise<unknown>, base: () => Promise<unkn
   return [a, b];
 }
 
-export function mlp(inputs: number, hidden: number, outputs: number): tf.Sequential {
+function mlp(inputs: number, hidden: number, outputs: number): tf.Sequential {
   const init = (seed: number) => tf.initializers.glorotUniform({seed});
   return tf.sequential({layers: [
     tf.layers.dense({units: hidden, inputShape: [inputs], activation: 'relu', kernelInitializer: init(1)}),
@@ -69,7 +69,7 @@ const MLP_LOSS_LABEL: Record<MlpLoss, string> = {
 };
 
 /** The model's output width, its head, its loss and its targets `[batch, width]`. */
-export function mlpTask(loss: MlpLoss, batch: number, d: number):
+function mlpTask(loss: MlpLoss, batch: number, d: number):
   {width: number; head: tf.layers.Layer; fn: (yt: tf.Tensor, yp: tf.Tensor) => tf.Tensor; y: tf.Tensor} {
   const points = () => tf.randomNormal([batch, d], 0, 1, 'float32', 2);
   if (loss === 'mix5') {
@@ -88,18 +88,24 @@ export function mlpTask(loss: MlpLoss, batch: number, d: number):
   return {width, head, fn: gaussianNLLLoss({layout}), y: padTargets(points(), layout)};
 }
 
-/** The regression MLP with a Gaussian loss (default: gaussianNLLLoss, 'packed') against the same MLP on MSE. */
-export async function timeMlpStep(backend: string, batch: number, d: number, inputs: number, hidden: number,
-                                  loss: MlpLoss = 'nll'): Promise<StepPairRow> {
+/** The MLP with `loss` and its head, the same MLP on MSE, compiled with Adam, and a batch for both. */
+export function mlpPair(loss: MlpLoss, batch: number, d: number, inputs: number, hidden: number):
+  {ours: tf.Sequential; mse: tf.Sequential; x: tf.Tensor; y: tf.Tensor} {
   const task = mlpTask(loss, batch, d);
   const ours = mlp(inputs, hidden, task.width);
   ours.add(task.head);
   ours.compile({optimizer: tf.train.adam(1e-3), loss: task.fn});
   const mse = mlp(inputs, hidden, task.width);
   mse.compile({optimizer: tf.train.adam(1e-3), loss: 'meanSquaredError'});
-  const x = tf.randomNormal([batch, inputs], 0, 1, 'float32', 1);
-  const [a, b] = await interleave(() => ours.trainOnBatch(x, task.y), () => mse.trainOnBatch(x, task.y));
-  tf.dispose([x, task.y]);
+  return {ours, mse, x: tf.randomNormal([batch, inputs], 0, 1, 'float32', 1), y: task.y};
+}
+
+/** The regression MLP with a Gaussian loss (default: gaussianNLLLoss, 'packed') against the same MLP on MSE. */
+export async function timeMlpStep(backend: string, batch: number, d: number, inputs: number, hidden: number,
+                                  loss: MlpLoss = 'nll'): Promise<StepPairRow> {
+  const {ours, mse, x, y} = mlpPair(loss, batch, d, inputs, hidden);
+  const [a, b] = await interleave(() => ours.trainOnBatch(x, y), () => mse.trainOnBatch(x, y));
+  tf.dispose([x, y]);
   ours.dispose();
   mse.dispose();
   return {backend, what: 'MLP', size: `(${batch}, ${d}, ${inputs}, ${hidden})`, oursLabel: MLP_LOSS_LABEL[loss], baseLabel: 'MSE',

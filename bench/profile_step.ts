@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {BackendName, tryBackend} from '../examples/backend';
-import {mlp, MlpLoss, mlpTask} from './fit_steps';
+import {MlpLoss, mlpPair} from './fit_steps';
 
 const WARMUP = 80;
 const PROFILED = 40;
@@ -51,14 +51,8 @@ async function main(): Promise<void> {
   const [backend = 'tensorflow', loss = 'nll', size = '1024,16,32,256'] = process.argv.slice(2);
   if (!(await tryBackend(backend as BackendName))) throw new Error(`backend ${backend} is not available here`);
   const [batch, d, inputs, hidden] = size.split(',').map(Number) as [number, number, number, number];
-  const task = mlpTask(loss as MlpLoss, batch, d);
-  const ours = mlp(inputs, hidden, task.width);
-  ours.add(task.head);
-  ours.compile({optimizer: tf.train.adam(1e-3), loss: task.fn});
-  const base = mlp(inputs, hidden, task.width);
-  base.compile({optimizer: tf.train.adam(1e-3), loss: 'meanSquaredError'});
-  const x = tf.randomNormal([batch, inputs], 0, 1, 'float32', 1);
-  const [a, b] = await profileSteps(ours, base, x, task.y);
+  const {ours, mse, x, y} = mlpPair(loss as MlpLoss, batch, d, inputs, hidden);
+  const [a, b] = await profileSteps(ours, mse, x, y);
   const names = [...new Set([...a.keys(), ...b.keys()])]
     .sort((p, q) => ((a.get(q)?.[1] ?? 0) - (b.get(q)?.[1] ?? 0)) - ((a.get(p)?.[1] ?? 0) - (b.get(p)?.[1] ?? 0)));
   const total = (m: PerOp, i: 0 | 1) => [...m.values()].reduce((s, e) => s + e[i], 0);
