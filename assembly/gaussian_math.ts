@@ -1125,3 +1125,142 @@ export function lowRankKLRows(batch: i32, d: i32, rT: i32, rP: i32, T: usize, P:
     st32(out, b, v);
   }
 }
+
+// ---------------------------------------------------------------- HeadTransform
+// src/kernels/shared/gaussian_head_impl.ts's WithGrad: rows are copied, the
+// scale columns get softplus(x) + shift and the slope sigmoid(x), the zeroed
+// columns 0 (value and slope), the others slope 1. Two scale entries at a
+// time, as f64x2, with exp and log1p evaluated here by fdlibm's algorithms
+// (e_exp.c, s_log1p.c/e_log.c: the same reductions and minimax
+// coefficients), because WebAssembly has no exp or log instruction and a
+// call per entry (AssemblyScript's Math.exp, musl's) cost 17.5 ns where a
+// vector of two costs ~5 ns. Unlike the sections above, this one is not the
+// JS's bits: fdlibm's exp and log1p are within 1 float64 ulp of the true
+// values, as V8's are, so after the one rounding to float32 the two agree
+// except where the float64 value lies within ~1e-16 of a float32 rounding
+// boundary (test/wasm_math.test.ts pins at most one float32 ulp apart, and
+// equal on all but a tiny fraction of 10^5 entries).
+//
+// With e = exp(−|x|) (in (0, 1]: no overflow) and u = 1 + e:
+//   softplus(x) = max(x, 0) + log1p(e),   sigmoid(x) = (x ≥ 0 ? 1 : e) / u.
+// |x| is capped at 200 inside exp: e⁻²⁰⁰ = 1.4e-87 already rounds to a
+// float32 0, and the cap keeps 2^k normal (k ≥ −289), so no subnormal path.
+
+const EXP_P1: f64 = 1.66666666666666019037e-01;
+const EXP_P2: f64 = -2.77777777770155933842e-03;
+const EXP_P3: f64 = 6.61375632143793436117e-05;
+const EXP_P4: f64 = -1.65339022054652515390e-06;
+const EXP_P5: f64 = 4.13813679705723846039e-08;
+const LN2_HI: f64 = 6.93147180369123816490e-01;
+const LN2_LO: f64 = 1.90821492927058770002e-10;
+const INV_LN2: f64 = 1.44269504088896338700e+00;
+const LG1: f64 = 6.666666666666735130e-01;
+const LG2: f64 = 3.999999999940941908e-01;
+const LG3: f64 = 2.857142874366239149e-01;
+const LG4: f64 = 2.222219843214978396e-01;
+const LG5: f64 = 1.818357216161805012e-01;
+const LG6: f64 = 1.531383769920937332e-01;
+const LG7: f64 = 1.479819860511658591e-01;
+const SLOPE_TINY: f64 = 7.888609052210118e-31;  // 2^-100: smaller slopes are written as 0
+
+@inline function sp(v: f64): v128 { return f64x2.splat(v); }
+
+/** exp(t) for t in [−200, 0] lane by lane (fdlibm e_exp.c: t = k ln2 + r, |r| ≤ ln2/2, rational approximation of exp(r)). */
+@inline function exp2v(t: v128): v128 {
+  const k = f64x2.nearest(f64x2.mul(t, sp(INV_LN2)));
+  const hi = f64x2.sub(t, f64x2.mul(k, sp(LN2_HI)));  // exact: LN2_HI has 32 trailing zero bits, |k| ≤ 289
+  const lo = f64x2.mul(k, sp(LN2_LO));
+  const r = f64x2.sub(hi, lo);
+  const rr = f64x2.mul(r, r);
+  const p = f64x2.add(sp(EXP_P4), f64x2.mul(rr, sp(EXP_P5)));
+  const q = f64x2.add(sp(EXP_P1), f64x2.mul(rr, f64x2.add(sp(EXP_P2), f64x2.mul(rr, f64x2.add(sp(EXP_P3), f64x2.mul(rr, p))))));
+  const c = f64x2.sub(r, f64x2.mul(rr, q));
+  const y = f64x2.sub(sp(1), f64x2.sub(f64x2.sub(lo, f64x2.div(f64x2.mul(r, c), f64x2.sub(sp(2), c))), hi));
+  // 2^k from its bits: k in [−289, 0], a normal number.
+  const ki = i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(k));
+  return f64x2.mul(y, i64x2.shl(i64x2.add(ki, i64x2.splat(1023)), 52));
+}
+
+/**
+ * log1p(e) for e in [0, 1] and u = 1 + e rounded (fdlibm s_log1p.c): log(u)
+ * with u = 2^k (1 + f), k ∈ {0, 1}, f ∈ [√2/2 − 1, √2 − 1], both exact, plus
+ * the rounding of u, (e − (u − 1)) / u.
+ */
+@inline function log1p2v(e: v128, u: v128): v128 {
+  const big = f64x2.gt(u, sp(1.4142135623730951));
+  const f = v128.bitselect(f64x2.sub(f64x2.mul(u, sp(0.5)), sp(1)), f64x2.sub(u, sp(1)), big);
+  const k = v128.and(big, sp(1));
+  const c = f64x2.div(f64x2.sub(e, f64x2.sub(u, sp(1))), u);
+  const s = f64x2.div(f, f64x2.add(sp(2), f));
+  const z = f64x2.mul(s, s);
+  const w = f64x2.mul(z, z);
+  const t1 = f64x2.mul(w, f64x2.add(sp(LG2), f64x2.mul(w, f64x2.add(sp(LG4), f64x2.mul(w, sp(LG6))))));
+  const t2 = f64x2.mul(z, f64x2.add(sp(LG1), f64x2.mul(w, f64x2.add(sp(LG3), f64x2.mul(w, f64x2.add(sp(LG5), f64x2.mul(w, sp(LG7))))))));
+  const R = f64x2.add(t2, t1);
+  const hfsq = f64x2.mul(sp(0.5), f64x2.mul(f, f));
+  // k ln2_hi − ((hfsq − (s (hfsq + R) + (k ln2_lo + c))) − f)
+  const inner = f64x2.add(f64x2.mul(s, f64x2.add(hfsq, R)), f64x2.add(f64x2.mul(k, sp(LN2_LO)), c));
+  return f64x2.sub(f64x2.mul(k, sp(LN2_HI)), f64x2.sub(f64x2.sub(hfsq, inner), f));
+}
+
+/** Global lanes out of headValue2: the slope of the last pair. */
+let headSlope: v128 = f64x2.splat(0);
+
+/** softplus(x) + shift of two head entries, lane by lane; sigmoid(x) (flushed below 2^-100) into headSlope. */
+@inline function headValue2(x: v128, shift: v128): v128 {
+  const t = f64x2.pmax(f64x2.neg(f64x2.abs(x)), sp(-200));  // pmax keeps NaN
+  const e = exp2v(t);
+  const u = f64x2.add(sp(1), e);
+  const m = f64x2.div(v128.bitselect(sp(1), e, f64x2.ge(x, sp(0))), u);
+  headSlope = v128.andnot(m, f64x2.lt(m, sp(SLOPE_TINY)));
+  return f64x2.add(f64x2.add(f64x2.pmax(x, sp(0)), log1p2v(e, u)), shift);
+}
+
+@inline function colAt(cols: usize, o: usize, i: i32): usize { return o + (<usize>load<i32>(cols + (<usize>i << 2)) << 2); }
+@inline function ldAt(X: usize, i: usize): f64 { return <f64>load<f32>(X + i); }
+@inline function st0(P: usize, i: usize, v: v128): void { store<f32>(P + i, <f32>f64x2.extract_lane(v, 0)); }
+@inline function st1(P: usize, i: usize, v: v128): void { store<f32>(P + i, <f32>f64x2.extract_lane(v, 1)); }
+
+/**
+ * The head on `rows` rows of `width` float32 at X into O, and the slope into
+ * S when `slope`: column indices at `cols` (int32), the `nScale` scale
+ * columns first, then `nZero` zeroed columns. Four entries per step, as two
+ * independent vectors: one vector's exp, log1p and divisions are a chain of
+ * dependent operations, and two side by side run in about the time of one.
+ */
+export function headRows(rows: i32, width: i32, X: usize, O: usize, S: usize, slope: bool, cols: usize, nScale: i32,
+                         nZero: i32, shift: f64): void {
+  const n = <usize>(rows * width) << 2;
+  memory.copy(O, X, n);
+  if (slope) {
+    const one = f32x4.splat(1);
+    let q: usize = 0;
+    for (; q + 16 <= n; q += 16) v128.store(S + q, one);
+    for (; q < n; q += 4) store<f32>(S + q, 1);
+  }
+  const vs = sp(shift);
+  for (let b = 0; b < rows; b++) {
+    const o = <usize>(b * width) << 2;
+    let i = 0;
+    for (; i + 3 < nScale; i += 4) {
+      const i0 = colAt(cols, o, i), i1 = colAt(cols, o, i + 1), i2 = colAt(cols, o, i + 2), i3 = colAt(cols, o, i + 3);
+      const va = headValue2(f64x2(ldAt(X, i0), ldAt(X, i1)), vs);
+      const ma = headSlope;
+      const vb = headValue2(f64x2(ldAt(X, i2), ldAt(X, i3)), vs);
+      const mb = headSlope;
+      st0(O, i0, va); st1(O, i1, va); st0(O, i2, vb); st1(O, i3, vb);
+      if (slope) { st0(S, i0, ma); st1(S, i1, ma); st0(S, i2, mb); st1(S, i3, mb); }
+    }
+    for (; i < nScale; i++) {
+      const i0 = colAt(cols, o, i);
+      const v = headValue2(sp(ldAt(X, i0)), vs);
+      st0(O, i0, v);
+      if (slope) st0(S, i0, headSlope);
+    }
+    for (let j = nScale; j < nScale + nZero; j++) {
+      const i0 = colAt(cols, o, j);
+      store<f32>(O + i0, 0);
+      if (slope) store<f32>(S + i0, 0);
+    }
+  }
+}

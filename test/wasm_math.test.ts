@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {cholesky, gaussianKLLoss, gaussianNLLLoss, hasFusedKernels, packGaussian} from '../src/index';
 import {ScaleRows} from '../src/kernels/kernel_names';
+import {gaussianHeadSpec, gaussianHeadWithGradSpec} from '../src/kernels/shared/gaussian_head_impl';
 import {setWasmMath} from '../src/kernels/shared/wasm_math';
 import {compositePath, expectExact} from './helpers';
 import {testBackend} from './setup/use_backend';
@@ -164,6 +165,57 @@ run('WebAssembly maths equals the JS maths', () => {
     expectExact(viaWasm, run(false));
     // And it is the row-wise product (float32 products of float32 factors are exact in float64, then rounded once).
     expectExact(viaWasm, tf.mul(x, tf.reshape(scale, [batch, ...inner.map(() => 1)])));
+  });
+
+  // The head's softplus and sigmoid: the module evaluates exp and log1p
+  // itself (fdlibm's algorithms, two entries per f64x2), the JS calls
+  // Math.exp and Math.log1p. Both are within one float64 ulp, and each
+  // result is rounded once to float32, so they can differ only where the
+  // float64 value lies within ~1e-16 of a float32 rounding boundary: one
+  // float32 ulp, on a vanishing fraction of entries (0 of 10^5 seen in Node
+  // 20; the bound below allows 10).
+  it('the head (softplus + shift and sigmoid slope) is within one float32 ulp of the JS maths, and equal on all but a few of 10^5 entries', () => {
+    const n = 100000;
+    const x = new Float32Array(n);
+    let seed = 7;
+    const u = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    for (let i = 0; i < n; i++) {
+      const scale = [1e-3, 0.3, 3, 40, 1000][i % 5] as number;
+      x[i] = scale * (2 * u() - 1);
+    }
+    x.set([0, -0, 1e-40, -1e-40, 69.1, -69.1, -103.5, -200.5, 1e30, -1e30, NaN, Infinity, -Infinity, 0.34657359, -0.34657359]);
+    const bits = (v: number) => new Int32Array(new Float32Array([v]).buffer)[0] as number;
+    for (const diagShift of [0, 1e-5, 0.25]) {
+      const attrs = {dim: 1, layout: 'diag', diagShift, components: 0};
+      const run = (wasm: boolean) => {
+        setWasmMath(wasm);
+        try {
+          const [v, m, f] = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+          gaussianHeadWithGradSpec.compute([x], [[n / 2, 2]], attrs, [v, m]);
+          gaussianHeadSpec.compute([x], [[n / 2, 2]], attrs, [f]);
+          return [v, m, f];
+        } finally {
+          setWasmMath(true);
+        }
+      };
+      const viaWasm = run(true);
+      const viaJs = run(false);
+      viaWasm.forEach((a, o) => {
+        const b = viaJs[o]!;
+        let differ = 0;
+        for (let i = 0; i < n; i++) {
+          const p = a[i] as number;
+          const q = b[i] as number;
+          expect(Number.isNaN(p)).toBe(Number.isNaN(q));
+          if (Number.isNaN(p) || p === q) continue;
+          differ++;
+          expect(Math.abs(bits(p) - bits(q))).toBeLessThanOrEqual(1);
+        }
+        expect(differ).toBeLessThanOrEqual(10);
+      });
+      // The odd columns are the 'diag' scales: softplus(x) + shift > 0, slope in [0, 1].
+      expect(viaWasm[0]![1]).toBeCloseTo(Math.log(2) + diagShift, 6);
+    }
   });
 
   it('the fused path is what runs here', () => {

@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {GaussianLayout, gaussianHead, gaussianMixtureHead} from '../../src/index';
+import {setWasmMath} from '../../src/kernels/shared/wasm_math';
 import {compositePath, expectClose, expectNoLeak, fixture} from '../helpers';
 
 interface HeadCase {
@@ -23,7 +24,8 @@ function layerOf(c: HeadCase): tf.layers.Layer {
     : gaussianMixtureHead({components: c.components, dim: c.dim, layout: c.layout, diagShift: c.diagShift, ...rank});
 }
 
-// Fused kernels evaluate softplus and sigmoid in float64 and round once, so
+// Fused kernels evaluate softplus and sigmoid in float64 (within an ulp of
+// float64 on either maths) and round once, so
 // values are within half a float32 ulp (2^-24 = 6e-8 relative) of the
 // float64 reference, held at one ulp (1.2e-7). A gradient entry is dy times
 // the slope sigmoid(x) rounded to float32, a float32 product: two roundings,
@@ -34,8 +36,14 @@ function layerOf(c: HeadCase): tf.layers.Layer {
 const tol = () => (compositePath() ? {rtol: 1e-6, atol: 1e-30} : {rtol: 1.2e-7, atol: 1e-30});
 const gradTol = () => (compositePath() ? {rtol: 1e-6, atol: 1e-30} : {rtol: 2.4e-7, atol: 1e-30});
 
-describe('head transform against float64 torch (head.json)', () => {
-  it.each(cases.map((c, i) => [`${c.layout} d=${c.dim}${c.rank ? ` r=${c.rank}` : ''}${c.components ? ` K=${c.components}` : ''} shift=${c.diagShift}`, i]))(
+// Both typed-array maths: the WebAssembly head (fdlibm's exp and log1p, two
+// entries per f64x2) and the JS one (Math.exp, Math.log1p), which serves
+// where WebAssembly is unavailable or still compiling.
+const labels = cases.map((c, i) => [`${c.layout} d=${c.dim}${c.rank ? ` r=${c.rank}` : ''}${c.components ? ` K=${c.components}` : ''} shift=${c.diagShift}`, i]);
+describe.each([['WebAssembly', true], ['JS', false]])('head transform against float64 torch (head.json), %s maths', (_maths, wasm) => {
+  beforeAll(() => setWasmMath(wasm as boolean));
+  afterAll(() => setWasmMath(true));
+  it.each(labels)(
     '%s: values and gradient', (_label, i) => {
       const c = cases[i as number]!;
       const layer = layerOf(c);
@@ -47,7 +55,9 @@ describe('head transform against float64 torch (head.json)', () => {
       expectNoLeak(() => tf.grad((v: tf.Tensor) => tf.sum(tf.mul(layer.apply(v) as tf.Tensor, w)))(x).dispose());
       tf.dispose([x, w, g]);
     });
+});
 
+describe('head transform kernels', () => {
   it('the head runs as one kernel where the backend fuses it (its backward pass is one Mul)', async () => {
     const layer = gaussianHead({dim: 4, layout: 'packed'});
     const x = tf.randomNormal([8, 14], 0, 1, 'float32', 3);

@@ -38,6 +38,8 @@ interface Exports {
   scaleRows(batch: number, width: number, X: number, S: number, out: number): void;
   toFullRows(batch: number, w: number, fw: number, Y: number, out: number, from: number, to: number, n: number): void;
   fromFullRows(batch: number, w: number, fw: number, G: number, out: number, from: number, to: number, n: number): void;
+  headRows(rows: number, width: number, X: number, O: number, S: number, slope: boolean, cols: number, nScale: number,
+           nZero: number, shift: number): void;
   lowRankScratchBytes(d: number, r: number): number;
   lowRankNLLRows(batch: number, d: number, r: number, X: number, wx: number, P: number, out: number, grad: boolean,
                  gX: number, gP: number, minDiag: number, s: number): void;
@@ -372,5 +374,26 @@ export function wasmScaleRows(x: Float32Array, scale: Float32Array, batch: numbe
   put(m, oS, scale);
   m.scaleRows(batch, width, oX, oS, oOut);
   get(m, oOut, out);
+  return true;
+}
+
+/**
+ * The head transform of rows `x [rows, width]` into `out`, and its slope
+ * into `slope` when given (gaussian_head_impl.ts): `scale` columns get
+ * softplus(x) + shift, `zero` columns 0; false when not ready.
+ */
+export function wasmHeadRows(x: Float32Array, rows: number, width: number, scale: Int32Array, zero: Int32Array,
+                             shift: number, out: Float32Array, slope: Float32Array | null): boolean {
+  const m = ready();
+  if (m === null) return false;
+  const [oX, oO, oS, oC] = layout(m, 0, [x.length, x.length, slope === null ? 0 : x.length, scale.length + zero.length], 0) as
+    [number, number, number, number];
+  put(m, oX, x);
+  const cols = new Int32Array(m.memory.buffer, oC, scale.length + zero.length);
+  cols.set(scale);
+  cols.set(zero, scale.length);
+  m.headRows(rows, width, oX, oO, oS, slope !== null, oC, scale.length, zero.length, shift);
+  get(m, oO, out);
+  if (slope !== null) get(m, oS, slope);
   return true;
 }
