@@ -1264,3 +1264,194 @@ export function headRows(rows: i32, width: i32, X: usize, O: usize, S: usize, sl
     }
   }
 }
+
+// ---------------------------------------------------------------- mixtures
+// src/kernels/shared/gaussian_mixture_nll_impl.ts for components in a tril
+// layout ('full', 'packed'): the B·K component rows go through nllRows /
+// nllGradRows above (so each component's NLL and gradient are those bits),
+// then each sample's K values are combined here:
+//   ℓ_k = a_k − lse(a) − nll_k,  NLL = −lse(ℓ),  π = softmax(a),  r_k = exp(ℓ_k + NLL),
+//   ∂/∂a_k = π_k − r_k,  ∂/∂θ_k = r_k ∂nll_k/∂θ_k,
+// in the JS's operation order, with entries below 2^-100 written as 0. exp
+// and log are fdlibm's (e_exp.c, e_log.c), ported below: V8's Math.exp is
+// the same code, its Math.log was too until V8 took llvm-libc's correctly
+// rounded log; either way each is within one float64 ulp, and the results
+// are rounded once to float32 (test/wasm_math.test.ts compares the two).
+
+const MIX_TINY: f64 = 7.888609052210118e-31;  // 2^-100
+
+/** fdlibm e_exp.c (as V8's ieee754::exp, with its exp(1) = E). */
+function fdExp(x: f64): f64 {
+  const bits = reinterpret<u64>(x);
+  let hx = <u32>(bits >> 32);
+  const xsb = <i32>(hx >> 31);
+  hx &= 0x7FFFFFFF;
+  if (hx >= 0x40862E42) {
+    if (hx >= 0x7FF00000) {
+      if (((hx & 0xFFFFF) | <u32>bits) != 0) return x + x;
+      return xsb == 0 ? x : 0.0;
+    }
+    if (x > 7.09782712893383973096e+02) return Infinity;
+    if (x < -7.45133219101941108420e+02) return 0.0;
+  }
+  let hi: f64 = 0, lo: f64 = 0, k: i32 = 0;
+  if (hx > 0x3FD62E42) {
+    if (hx < 0x3FF0A2B2) {
+      if (x == 1.0) return Math.E;
+      hi = xsb == 0 ? x - LN2_HI : x + LN2_HI;
+      lo = xsb == 0 ? LN2_LO : -LN2_LO;
+      k = 1 - xsb - xsb;
+    } else {
+      k = <i32>(INV_LN2 * x + (xsb == 0 ? 0.5 : -0.5));
+      const t = <f64>k;
+      hi = x - t * LN2_HI;
+      lo = t * LN2_LO;
+    }
+    x = hi - lo;
+  } else if (hx < 0x3E300000) {
+    return 1.0 + x;
+  }
+  const t = x * x;
+  const twopk = k >= -1021 ? reinterpret<f64>(<u64>(0x3FF00000 + (k << 20)) << 32)
+    : reinterpret<f64>(<u64>(0x3FF00000 + ((k + 1000) << 20)) << 32);
+  const c = x - t * (EXP_P1 + t * (EXP_P2 + t * (EXP_P3 + t * (EXP_P4 + t * EXP_P5))));
+  if (k == 0) return 1.0 - ((x * c) / (c - 2.0) - x);
+  const y = 1.0 - ((lo - (x * c) / (2.0 - c)) - hi);
+  if (k >= -1021) {
+    if (k == 1024) return y * 2.0 * 8.988465674311579539e307;
+    return y * twopk;
+  }
+  return y * twopk * 9.33263618503218878990e-302;
+}
+
+/** fdlibm e_log.c. */
+function fdLog(x: f64): f64 {
+  let bits = reinterpret<u64>(x);
+  let hx = <i32>(bits >> 32);
+  const lx = <u32>bits;
+  let k: i32 = 0;
+  if (hx < 0x00100000) {
+    if (((hx & 0x7FFFFFFF) | lx) == 0) return -Infinity;
+    if (hx < 0) return NaN;
+    k -= 54;
+    x *= 1.80143985094819840000e+16;
+    bits = reinterpret<u64>(x);
+    hx = <i32>(bits >> 32);
+  }
+  if (hx >= 0x7FF00000) return x + x;
+  k += (hx >> 20) - 1023;
+  hx &= 0x000FFFFF;
+  let i = (hx + 0x95F64) & 0x100000;
+  x = reinterpret<f64>((<u64>(hx | (i ^ 0x3FF00000)) << 32) | (bits & 0xFFFFFFFF));
+  k += i >> 20;
+  const f = x - 1.0;
+  if ((0x000FFFFF & (2 + hx)) < 3) {
+    if (f == 0) {
+      if (k == 0) return 0;
+      const dk = <f64>k;
+      return dk * LN2_HI + dk * LN2_LO;
+    }
+    const R = f * f * (0.5 - 0.33333333333333333 * f);
+    if (k == 0) return f - R;
+    const dk = <f64>k;
+    return dk * LN2_HI - ((R - dk * LN2_LO) - f);
+  }
+  const s = f / (2.0 + f);
+  const dk = <f64>k;
+  const z = s * s;
+  i = hx - 0x6147A;
+  const w = z * z;
+  const j = 0x6B851 - hx;
+  const t1 = w * (LG2 + w * (LG4 + w * LG6));
+  const t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
+  i |= j;
+  const R = t2 + t1;
+  if (i > 0) {
+    const hfsq = 0.5 * f * f;
+    if (k == 0) return f - (hfsq - s * (hfsq + R));
+    return dk * LN2_HI - ((hfsq - (s * (hfsq + R) + dk * LN2_LO)) - f);
+  }
+  if (k == 0) return f - s * (f - R);
+  return dk * LN2_HI - ((s * (f - R) - dk * LN2_LO) - f);
+}
+
+@inline function flushTiny(v: f64): f64 { return Math.abs(v) < MIX_TINY ? 0 : v; }
+
+/**
+ * −logsumexp_k(log softmax(a)_k − nll_k) for the K logits at Y[o..o+K) and
+ * the float64 NLLs at nll[no..): π_k into w[k], r_k into w[K + k]
+ * (gaussian_mixture_nll_impl.ts combine, operation for operation).
+ */
+function mixtureCombine(Y: usize, o: i32, K: i32, nll: usize, no: i32, w: usize): f64 {
+  let ma = -Infinity;
+  for (let k = 0; k < K; k++) ma = Math.max(ma, ld32(Y, o + k));
+  let sa: f64 = 0;
+  for (let k = 0; k < K; k++) sa += fdExp(ld32(Y, o + k) - ma);
+  const lseA = ma + fdLog(sa);
+  let ml = -Infinity;
+  for (let k = 0; k < K; k++) {
+    const l = ld32(Y, o + k) - lseA - ld(nll, no + k);
+    st(w, K + k, l);
+    ml = Math.max(ml, l);
+  }
+  let sl: f64 = 0;
+  for (let k = 0; k < K; k++) sl += fdExp(ld(w, K + k) - ml);
+  const lse = ml + fdLog(sl);
+  for (let k = 0; k < K; k++) {
+    st(w, k, fdExp(ld32(Y, o + k) - lseA));
+    st(w, K + k, fdExp(ld(w, K + k) - lse));
+  }
+  return -lse;
+}
+
+/** Bytes of `mixtureRows`'s work area for `batch` samples of K components of dimension d. */
+export function mixtureWorkBytes(batch: i32, K: i32, d: i32): i32 {
+  const n = batch * K;
+  return ((2 * n * (d + d * d) + 2 * n * d + 1) << 2) + ((n + 2 * K) << 3);
+}
+
+/**
+ * Mixture NLL rows `[logits (K) | K component rows of width cw]` (Y, stride
+ * wy; components in a tril layout whose 'full' map is from/to, n entries)
+ * at points X (stride wx) into float32 `out`, and when `grad` the gradient
+ * with respect to Y into GY (every entry). Scratch of one sample at `s`,
+ * the work area (mixtureWorkBytes) at `work`.
+ */
+export function mixtureRows(batch: i32, K: i32, d: i32, X: usize, wx: i32, Y: usize, wy: i32, cw: i32, from: usize,
+                            to: usize, nmap: i32, out: usize, GY: usize, grad: bool, minDiag: f64, s: usize,
+                            work: usize): void {
+  const fw = d + d * d;
+  const n = batch * K;
+  const P = work;
+  const pts = P + (<usize>(n * fw) << 2);
+  const gXs = pts + (<usize>(n * d) << 2);
+  const gP = gXs + (<usize>(n * d) << 2);
+  const nll = (gP + (<usize>(n * fw) << 2) + 7) & ~(<usize>7);
+  const w = nll + (<usize>n << 3);
+  for (let b = 0; b < batch; b++) {
+    toFullRows(K, cw, fw, Y + (<usize>(b * wy + K) << 2), P + (<usize>(b * K * fw) << 2), from, to, nmap);
+    for (let k = 0; k < K; k++) memory.copy(pts + (<usize>((b * K + k) * d) << 2), X + (<usize>(b * wx) << 2), <usize>d << 2);
+  }
+  if (grad) nllGradRows(n, d, pts, d, P, nll, gXs, gP, minDiag, s);
+  else nllRows(n, d, pts, d, P, nll, minDiag, s);
+  for (let b = 0; b < batch; b++) {
+    const o = b * wy;
+    st32(out, b, mixtureCombine(Y, o, K, nll, b * K, w));
+    if (!grad) continue;
+    for (let k = 0; k < K; k++) {
+      const r = ld(w, K + k);
+      st32(GY, o + k, flushTiny(ld(w, k) - r));
+      const oc = o + K + k * cw;
+      if (r < MIX_TINY) {
+        memory.fill(GY + (<usize>oc << 2), 0, <usize>cw << 2);
+        continue;
+      }
+      const c = (b * K + k) * fw;
+      // 'full' rows: the map skips the structural zeros above the diagonal, whose gradient is 0.
+      if (nmap < cw) memory.fill(GY + (<usize>oc << 2), 0, <usize>cw << 2);
+      for (let j = 0; j < nmap; j++) {
+        st32(GY, oc + load<i32>(from + (<usize>j << 2)), flushTiny(r * ld32(gP, c + load<i32>(to + (<usize>j << 2)))));
+      }
+    }
+  }
+}

@@ -12,7 +12,7 @@ import * as path from 'path';
 
 import * as tf from '@tensorflow/tfjs';
 
-import {cholesky, gaussianKLLoss, gaussianNLLLoss, hasFusedKernels, packGaussian} from '../src/index';
+import {cholesky, gaussianKLLoss, gaussianMixtureNLLLoss, gaussianNLLLoss, hasFusedKernels, packGaussian} from '../src/index';
 import {ScaleRows} from '../src/kernels/kernel_names';
 import {gaussianHeadSpec, gaussianHeadWithGradSpec} from '../src/kernels/shared/gaussian_head_impl';
 import {setWasmMath} from '../src/kernels/shared/wasm_math';
@@ -217,6 +217,48 @@ run('WebAssembly maths equals the JS maths', () => {
       expect(viaWasm[0]![1]).toBeCloseTo(Math.log(2) + diagShift, 6);
     }
   });
+
+  // The mixture kernel for tril components runs wholly in the module: the
+  // components' rows are nllGradRows' bits, and the combination uses the
+  // module's fdlibm exp and log where the JS uses Math.exp and Math.log, so
+  // values and gradients may differ by one float32 ulp where a float64
+  // result lies next to a float32 rounding boundary (none seen here in
+  // Node 20, whose Math.exp and Math.log are fdlibm's).
+  it.each([[1, 1, 'packed'], [3, 2, 'full'], [5, 8, 'packed'], [4, 3, 'full'], [2, 16, 'packed']] as const)(
+    'mixture NLL with K = %i, d = %i (%s): values and gradients within one float32 ulp of the JS maths, with far components and extreme logits', (K, d, layout) => {
+      const batch = 12;
+      const yp = tf.tidy(() => {
+        const comps = randomRows(batch * K, d, layout, 10 * K + d);
+        // Sample 0: one component 1e3 σ away; sample 1: logits ±1e4 (π underflows).
+        const logits = tf.concat([tf.tensor2d([[1e4, ...Array(K - 1).fill(-1e4)]]),
+          tf.randomNormal([batch - 1, K], 0, 2, 'float32', d)]);
+        return tf.concat([logits, tf.reshape(comps, [batch, -1])], 1);
+      });
+      const points = tf.tidy(() => tf.concat([tf.fill([1, d], 1e3), tf.randomNormal([batch - 1, d], 0, 2, 'float32', K)]));
+      const loss = gaussianMixtureNLLLoss({components: K, layout});
+      const bits = (v: number) => new Int32Array(new Float32Array([v]).buffer)[0] as number;
+      const viaWasm = valuesAndGrads(loss, points, yp, true);
+      const viaJs = valuesAndGrads(loss, points, yp, false);
+      let differ = 0;
+      let total = 0;
+      viaWasm.forEach((t, i) => {
+        const a = t.dataSync();
+        const b = viaJs[i]!.dataSync();
+        expect(a.length).toBe(b.length);
+        for (let j = 0; j < a.length; j++) {
+          total++;
+          const p = a[j] as number;
+          const q = b[j] as number;
+          expect(Number.isNaN(p)).toBe(Number.isNaN(q));
+          if (Number.isNaN(p) || p === q) continue;
+          differ++;
+          expect(Math.abs(bits(p) - bits(q))).toBeLessThanOrEqual(1);
+        }
+      });
+      expect(differ).toBeLessThanOrEqual(Math.ceil(total / 100));
+      expect(Array.from(viaWasm[0]!.dataSync()).every(Number.isFinite)).toBe(true);
+      tf.dispose([yp, points, ...viaWasm, ...viaJs]);
+    });
 
   it('the fused path is what runs here', () => {
     expect(hasFusedKernels(tf.getBackend())).toBe(true);

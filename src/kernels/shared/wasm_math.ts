@@ -40,6 +40,10 @@ interface Exports {
   fromFullRows(batch: number, w: number, fw: number, G: number, out: number, from: number, to: number, n: number): void;
   headRows(rows: number, width: number, X: number, O: number, S: number, slope: boolean, cols: number, nScale: number,
            nZero: number, shift: number): void;
+  mixtureWorkBytes(batch: number, K: number, d: number): number;
+  mixtureRows(batch: number, K: number, d: number, X: number, wx: number, Y: number, wy: number, cw: number, from: number,
+              to: number, nmap: number, out: number, GY: number, grad: boolean, minDiag: number, s: number,
+              work: number): void;
   lowRankScratchBytes(d: number, r: number): number;
   lowRankNLLRows(batch: number, d: number, r: number, X: number, wx: number, P: number, out: number, grad: boolean,
                  gX: number, gP: number, minDiag: number, s: number): void;
@@ -395,5 +399,31 @@ export function wasmHeadRows(x: Float32Array, rows: number, width: number, scale
   m.headRows(rows, width, oX, oO, oS, slope !== null, oC, scale.length, zero.length, shift);
   get(m, oO, out);
   if (slope !== null) get(m, oS, slope);
+  return true;
+}
+
+/**
+ * Mixture NLL rows `y [batch, wy]` (`[logits (K) | K component rows]`, the
+ * components in the tril layout `lay`) at points `x [batch, wx]` (first d
+ * columns) into `out`, and when `gy` is given the gradient with respect to
+ * `y` (gaussian_mixture_nll_impl.ts); false when not ready.
+ */
+export function wasmMixtureRows(x: Float32Array, wx: number, y: Float32Array, wy: number, batch: number, K: number,
+                                lay: RowLayout, minDiag: number, out: Float32Array, gy: Float32Array | null): boolean {
+  const m = ready();
+  if (m === null) return false;
+  const d = lay.dim;
+  const {from, to} = fullMap(lay);
+  const cw = (wy - K) / K;
+  const lengths = [x.length, y.length, batch, gy === null ? 0 : y.length, 2 * from.length, m.mixtureWorkBytes(batch, K, d) / 4];
+  const [oX, oY, oOut, oG, oMap, oWork] = layout(m, d, lengths) as [number, number, number, number, number, number];
+  put(m, oX, x);
+  put(m, oY, y);
+  new Int32Array(m.memory.buffer, oMap, from.length).set(from);
+  new Int32Array(m.memory.buffer, oMap + 4 * from.length, to.length).set(to);
+  m.mixtureRows(batch, K, d, oX, wx, oY, wy, cw, oMap, oMap + 4 * from.length, from.length, oOut, oG, gy !== null,
+    minDiag, BASE, oWork);
+  get(m, oOut, out);
+  if (gy !== null) get(m, oG, gy);
   return true;
 }
