@@ -64,14 +64,21 @@ function componentRows(x: Float32Array, wx: number, y: Float32Array, wy: number,
 
 /**
  * `−logsumexp_k(log softmax(a)_k − nll_k)` for the logits at `y[o..o+K)` and
- * the component NLLs at `nll[no..no+K)`. When `w` is given, writes
- * `π_k` to `w[k]` and `r_k` to `w[K + k]`.
+ * the component NLLs at `nll[no..no+K)`. Writes `π_k` to `w[k]` and `r_k` to
+ * `w[K + k]`. Each exponential is taken once: the shifted terms of a sum are
+ * kept, and π_k = e^(a_k − max a) / Σ, r_k = e^(ℓ_k − max ℓ) / Σ' (2K exp and
+ * 2 log per sample; recomputing π and r as exp(a_k − lse(a)) and
+ * exp(ℓ_k − lse(ℓ)) cost 4K exp, a quarter of the kernel in WebAssembly).
  */
 function combine(y: Float32Array, o: number, K: number, nll: Float64Array, no: number, w: Float64Array): number {
   let ma = -Infinity;
   for (let k = 0; k < K; k++) ma = Math.max(ma, y[o + k] as number);
   let sa = 0;
-  for (let k = 0; k < K; k++) sa += Math.exp((y[o + k] as number) - ma);
+  for (let k = 0; k < K; k++) {
+    const e = Math.exp((y[o + k] as number) - ma);
+    w[k] = e;
+    sa += e;
+  }
   const lseA = ma + Math.log(sa);
   let ml = -Infinity;
   for (let k = 0; k < K; k++) {
@@ -80,13 +87,16 @@ function combine(y: Float32Array, o: number, K: number, nll: Float64Array, no: n
     ml = Math.max(ml, l);
   }
   let sl = 0;
-  for (let k = 0; k < K; k++) sl += Math.exp((w[K + k] as number) - ml);
-  const lse = ml + Math.log(sl);
   for (let k = 0; k < K; k++) {
-    w[k] = Math.exp((y[o + k] as number) - lseA);
-    w[K + k] = Math.exp((w[K + k] as number) - lse);
+    const e = Math.exp((w[K + k] as number) - ml);
+    w[K + k] = e;
+    sl += e;
   }
-  return -lse;
+  for (let k = 0; k < K; k++) {
+    w[k] = (w[k] as number) / sa;
+    w[K + k] = (w[K + k] as number) / sl;
+  }
+  return -(ml + Math.log(sl));
 }
 
 export const gaussianMixtureNLLSpec: JsKernelSpec = {

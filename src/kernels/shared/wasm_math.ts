@@ -40,7 +40,7 @@ interface Exports {
   fromFullRows(batch: number, w: number, fw: number, G: number, out: number, from: number, to: number, n: number): void;
   headRows(rows: number, width: number, X: number, O: number, S: number, slope: boolean, cols: number, nScale: number,
            nZero: number, shift: number): void;
-  mixtureWorkBytes(batch: number, K: number, d: number): number;
+  mixtureWorkBytes(K: number, d: number): number;
   mixtureRows(batch: number, K: number, d: number, X: number, wx: number, Y: number, wy: number, cw: number, from: number,
               to: number, nmap: number, out: number, GY: number, grad: boolean, minDiag: number, s: number,
               work: number): void;
@@ -415,7 +415,7 @@ export function wasmMixtureRows(x: Float32Array, wx: number, y: Float32Array, wy
   const d = lay.dim;
   const {from, to} = fullMap(lay);
   const cw = (wy - K) / K;
-  const lengths = [x.length, y.length, batch, gy === null ? 0 : y.length, 2 * from.length, m.mixtureWorkBytes(batch, K, d) / 4];
+  const lengths = [x.length, y.length, batch, gy === null ? 0 : y.length, 2 * from.length, m.mixtureWorkBytes(K, d) / 4];
   const [oX, oY, oOut, oG, oMap, oWork] = layout(m, d, lengths) as [number, number, number, number, number, number];
   put(m, oX, x);
   put(m, oY, y);
