@@ -55,6 +55,25 @@ function expectSameBits(cases: LossCase[], yp: tf.Tensor, label: string): void {
   });
 }
 
+/**
+ * Checks that `a` and `b` are within one float32 ulp entry by entry (NaN in
+ * the same places) and returns how many entries differ at all.
+ */
+function ulpDiffers(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const bits = (v: number) => new Int32Array(new Float32Array([v]).buffer)[0] as number;
+  expect(a.length).toBe(b.length);
+  let differ = 0;
+  for (let i = 0; i < a.length; i++) {
+    const p = a[i] as number;
+    const q = b[i] as number;
+    expect(Number.isNaN(p)).toBe(Number.isNaN(q));
+    if (Number.isNaN(p) || p === q) continue;
+    differ++;
+    expect(Math.abs(bits(p) - bits(q))).toBeLessThanOrEqual(1);
+  }
+  return differ;
+}
+
 const run = compositePath() ? describe.skip : describe;
 
 run('WebAssembly maths equals the JS maths', () => {
@@ -184,7 +203,6 @@ run('WebAssembly maths equals the JS maths', () => {
       x[i] = scale * (2 * u() - 1);
     }
     x.set([0, -0, 1e-40, -1e-40, 69.1, -69.1, -103.5, -200.5, 1e30, -1e30, NaN, Infinity, -Infinity, 0.34657359, -0.34657359]);
-    const bits = (v: number) => new Int32Array(new Float32Array([v]).buffer)[0] as number;
     for (const diagShift of [0, 1e-5, 0.25]) {
       const attrs = {dim: 1, layout: 'diag', diagShift, components: 0};
       const run = (wasm: boolean) => {
@@ -200,19 +218,7 @@ run('WebAssembly maths equals the JS maths', () => {
       };
       const viaWasm = run(true);
       const viaJs = run(false);
-      viaWasm.forEach((a, o) => {
-        const b = viaJs[o]!;
-        let differ = 0;
-        for (let i = 0; i < n; i++) {
-          const p = a[i] as number;
-          const q = b[i] as number;
-          expect(Number.isNaN(p)).toBe(Number.isNaN(q));
-          if (Number.isNaN(p) || p === q) continue;
-          differ++;
-          expect(Math.abs(bits(p) - bits(q))).toBeLessThanOrEqual(1);
-        }
-        expect(differ).toBeLessThanOrEqual(10);
-      });
+      viaWasm.forEach((a, o) => expect(ulpDiffers(a, viaJs[o]!)).toBeLessThanOrEqual(10));
       // The odd columns are the 'diag' scales: softplus(x) + shift > 0, slope in [0, 1].
       expect(viaWasm[0]![1]).toBeCloseTo(Math.log(2) + diagShift, 6);
     }
@@ -236,24 +242,13 @@ run('WebAssembly maths equals the JS maths', () => {
       });
       const points = tf.tidy(() => tf.concat([tf.fill([1, d], 1e3), tf.randomNormal([batch - 1, d], 0, 2, 'float32', K)]));
       const loss = gaussianMixtureNLLLoss({components: K, layout});
-      const bits = (v: number) => new Int32Array(new Float32Array([v]).buffer)[0] as number;
       const viaWasm = valuesAndGrads(loss, points, yp, true);
       const viaJs = valuesAndGrads(loss, points, yp, false);
       let differ = 0;
       let total = 0;
       viaWasm.forEach((t, i) => {
-        const a = t.dataSync();
-        const b = viaJs[i]!.dataSync();
-        expect(a.length).toBe(b.length);
-        for (let j = 0; j < a.length; j++) {
-          total++;
-          const p = a[j] as number;
-          const q = b[j] as number;
-          expect(Number.isNaN(p)).toBe(Number.isNaN(q));
-          if (Number.isNaN(p) || p === q) continue;
-          differ++;
-          expect(Math.abs(bits(p) - bits(q))).toBeLessThanOrEqual(1);
-        }
+        differ += ulpDiffers(t.dataSync(), viaJs[i]!.dataSync());
+        total += t.size;
       });
       expect(differ).toBeLessThanOrEqual(Math.ceil(total / 100));
       expect(Array.from(viaWasm[0]!.dataSync()).every(Number.isFinite)).toBe(true);
