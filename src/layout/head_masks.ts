@@ -45,6 +45,17 @@ export function mixtureHeadMasks(components: number, dim: number, layout: Gaussi
   return {keep, diag};
 }
 
+/**
+ * The masks of a head row of width `width` (mixtureHeadMasks; `components`
+ * 0 for one Gaussian): the rank of a `'lowrank'` row follows from its width,
+ * as in the loss kernels.
+ */
+export function headRowMasks(width: number, dim: number, layout: GaussianLayout,
+                             components: number): {keep: Float32Array; diag: Float32Array} {
+  const one = components === 0 ? width : (width - components) / components;
+  return mixtureHeadMasks(components, dim, layout, layout === 'lowrank' ? one / dim - 2 : 0);
+}
+
 /** The columns of a head row that become scales (softplus) and that become 0; every other column is kept. */
 export interface HeadColumns {
   readonly scale: Int32Array;
@@ -61,11 +72,8 @@ export function headColumns(width: number, dim: number, layout: GaussianLayout, 
   const key = `${width}:${dim}:${layout}:${components}`;
   const hit = columnCache.get(key);
   if (hit !== undefined) return hit;
-  const K = components;
-  const one = K === 0 ? width : (width - K) / K;
-  const rank = layout === 'lowrank' ? one / dim - 2 : 0;
-  const {keep, diag} = mixtureHeadMasks(K, dim, layout, rank);
-  if (keep.length !== width) throw new Error(`GaussianHead: width ${width} does not fit dim ${dim}, layout ${layout}, ${K} components.`);
+  const {keep, diag} = headRowMasks(width, dim, layout, components);
+  if (keep.length !== width) throw new Error(`GaussianHead: width ${width} does not fit dim ${dim}, layout ${layout}, ${components} components.`);
   const scale: number[] = [];
   const zero: number[] = [];
   for (let c = 0; c < width; c++) {
