@@ -348,6 +348,10 @@ async function main(): Promise<void> {
       for (const b of backends.filter((c) => !c.composite)) {
         await tf.setBackend(b.name);
         sizeRows.push(await timeMlpStep(b.label, batch, d, inputs, hidden));
+        // At the smallest size, what one more built-in Keras layer costs: the floor under any head.
+        if (batch === 32) {
+          for (const floor of ['linear', 'softplus'] as const) sizeRows.push(await timeMlpStep(b.label, batch, d, inputs, hidden, floor));
+        }
       }
       const peerSteps: StepPairRow['peers'] = {};
       for (const p of peers) {
@@ -355,7 +359,7 @@ async function main(): Promise<void> {
         if (ms !== null && (p.name === 'torch' || p.name === 'tf')) peerSteps[p.name] = ms;
       }
       for (const r of sizeRows) {
-        r.peers = peerSteps;
+        if (!r.oursLabel.startsWith('floor')) r.peers = peerSteps;
         stepRows.push(r);
         console.log(fitStepsTable([r]).trim().split('\n').pop());
       }

@@ -63,15 +63,28 @@ function mlp(inputs: number, hidden: number, outputs: number): tf.Sequential {
  * Gaussians ('packed'), the NLL in the 'diag' layout, and the mixture NLL
  * with K = 5 'packed' components (gaussianMixtureHead).
  */
-export type MlpLoss = 'nll' | 'kl' | 'dnll' | 'mix5';
+export type MlpLoss = 'nll' | 'kl' | 'dnll' | 'mix5' | FloorLayer;
+/**
+ * Floors, not our code: the MSE model with one more built-in Keras layer,
+ * `Activation('linear')` or `Activation('softplus')`, on MSE. What any head
+ * layer costs a step before its own arithmetic: at (32, 2, 4, 32) a step is
+ * under 1 ms, so tfjs-layers' per-layer and per-kernel overhead alone is a
+ * few percent of it.
+ */
+export type FloorLayer = 'linear' | 'softplus';
 const MLP_LOSS_LABEL: Record<MlpLoss, string> = {
   nll: 'gaussianNLLLoss', kl: 'gaussianKLLoss', dnll: "gaussianNLLLoss ('diag')", mix5: 'gaussianMixtureNLLLoss (K = 5)',
+  linear: "floor: MSE + Activation('linear')", softplus: "floor: MSE + Activation('softplus')",
 };
 
 /** The model's output width, its head, its loss and its targets `[batch, width]`. */
 function mlpTask(loss: MlpLoss, batch: number, d: number):
-  {width: number; head: tf.layers.Layer; fn: (yt: tf.Tensor, yp: tf.Tensor) => tf.Tensor; y: tf.Tensor} {
+  {width: number; head: tf.layers.Layer; fn: string | ((yt: tf.Tensor, yp: tf.Tensor) => tf.Tensor); y: tf.Tensor} {
   const points = () => tf.randomNormal([batch, d], 0, 1, 'float32', 2);
+  if (loss === 'linear' || loss === 'softplus') {
+    return {width: gaussianParamsSize(d, 'packed'), head: tf.layers.activation({activation: loss}), fn: 'meanSquaredError',
+      y: padTargets(points(), 'packed')};
+  }
   if (loss === 'mix5') {
     const K = 5;
     return {width: gaussianMixtureParamsSize(K, d, 'packed'), head: gaussianMixtureHead({components: K, dim: d, layout: 'packed'}),
@@ -174,6 +187,8 @@ export function fitStepsTable(rows: StepPairRow[]): string {
     'against MSE on the same output width. VAE: Dense(H relu) → Dense(2d) → gaussianLatent → Dense(H relu) → ' +
     'Dense(64 sigmoid), squared error summed over pixels plus the KL, in model.trainOnBatch; against tfjs-examples\' ' +
     'hand-written form (zMean/zLogVar heads, a sampling function, the KL formula, optimizer.minimize). ' +
+    'Floor rows (at (32, 2, 4, 32)): no code of ours, the MSE model with one more built-in Keras layer, ' +
+    'Activation(\'linear\') or Activation(\'softplus\'): what a head layer costs a step before its own arithmetic. ' +
     `The two steps alternate in one process; ${WARMUP} warm-up steps each, then ${REPS} timed each; medians (p10–p90), ms. ` +
     'Peers (bench/peers.py \'mlp\', one thread, float32, timed right after each size, median ms): the same MLP step in ' +
     'PyTorch (nn.Sequential, MultivariateNormal(loc, scale_tril).log_prob, Adam) and in Keras 3 on TensorFlow ' +
