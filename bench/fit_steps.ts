@@ -49,7 +49,8 @@ async function interleave(ours: () => Promise<unknown>, base: () => Promise<unkn
   return [a, b];
 }
 
-function mlp(inputs: number, hidden: number, outputs: number): tf.Sequential {
+/** The MLP `in → H relu → H relu → outputs` of every step pair (fixed seeds). */
+export function mlp(inputs: number, hidden: number, outputs: number): tf.Sequential {
   const init = (seed: number) => tf.initializers.glorotUniform({seed});
   return tf.sequential({layers: [
     tf.layers.dense({units: hidden, inputShape: [inputs], activation: 'relu', kernelInitializer: init(1)}),
