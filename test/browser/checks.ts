@@ -37,6 +37,8 @@ interface BackendResult {
   passed: number; failed: number; worst: number; worstCheck?: string; failures: Failure[];
   /** Per loss+gradient step (bench/browser/step.ts), for KL and NLL at several d. */
   steps?: Array<{kind: string; d: number; kernels: number; programs: number}>;
+  /** Wall time of this backend's checks, seconds (CI's time budget is watched per phase). */
+  seconds?: number;
 }
 
 // cpu and wasm run the fast kernels (float64 inside): the Node suite's
@@ -96,9 +98,11 @@ async function checkBackend(name: string, composite = false): Promise<BackendRes
   const res: BackendResult = {backend: composite ? `${name} (composite forced)` : name, ran: false, passed: 0, failed: 0,
     worst: 0, failures: []};
   tf.env().set(FORCE_COMPOSITE_FLAG, composite);
+  const t0 = performance.now();
   try {
     return await runChecks(name, composite, res);
   } finally {
+    res.seconds = (performance.now() - t0) / 1000;
     tf.env().set(FORCE_COMPOSITE_FLAG, false);
   }
 }

@@ -24,6 +24,7 @@ interface BackendResult {
   passed: number; failed: number; worst: number; worstCheck?: string;
   steps?: Array<{kind: string; d: number; kernels: number; programs: number}>;
   failures: Array<{check: string; entry: number; actual: number; expected: number}>;
+  seconds?: number;
 }
 
 let passed = 0;
@@ -62,7 +63,8 @@ async function main(): Promise<void> {
         continue;
       }
       report(c.failed === 0, `${c.backend} (${c.path}): ${c.passed} of ${c.passed + c.failed} fixture comparisons ` +
-        `within rtol ${c.tol!.rtol}, atol ${c.tol!.atol}; worst error ${c.worst.toFixed(3)} of the tolerance (${c.worstCheck ?? "-"})`);
+        `within rtol ${c.tol!.rtol}, atol ${c.tol!.atol}; worst error ${c.worst.toFixed(3)} of the tolerance (${c.worstCheck ?? "-"})` +
+        (c.seconds === undefined ? '' : `; ${c.seconds.toFixed(0)} s`));
       for (const f of c.failures.slice(0, 5)) console.log(`        ${f.check}: entry ${f.entry} = ${f.actual}, expected ${f.expected}`);
       if (c.steps !== undefined) {
         // Kernels per loss+gradient step (tf.profile) and GPU programs (shader dispatches).
@@ -78,6 +80,7 @@ async function main(): Promise<void> {
 
     // 2. The demo trains on the best backend that ran.
     const demoBackend = ran.includes('webgl') ? 'webgl' : 'wasm';
+    const demoStart = performance.now();
     await page.goto(`${url}index.html?backend=${demoBackend}&epochs=25`);
     await page.waitForFunction(() => {
       const d = (window as unknown as {__demo?: {done: boolean; error?: string}}).__demo;
@@ -87,7 +90,8 @@ async function main(): Promise<void> {
     const first = demo.losses[0] ?? NaN;
     const last = demo.losses[demo.losses.length - 1] ?? NaN;
     report(demo.error === undefined && demo.backend === demoBackend && last < first - 0.3,
-      `demo on ${demo.backend}: ${demo.losses.length} epochs, NLL ${first.toFixed(3)} -> ${last.toFixed(3)}` +
+      `demo on ${demo.backend}: ${demo.losses.length} epochs, NLL ${first.toFixed(3)} -> ${last.toFixed(3)}; ` +
+      `${((performance.now() - demoStart) / 1000).toFixed(0)} s` +
       (demo.error ? ` (error: ${demo.error})` : ''));
     const shot = path.join(OUT, 'demo.png');
     await page.screenshot({path: shot, fullPage: true});
