@@ -345,12 +345,17 @@ async function main(): Promise<void> {
     // Each MLP size on every backend, then PyTorch's and Keras' step right after.
     for (const [batch, d, inputs, hidden] of [[32, 2, 4, 32], [256, 8, 16, 128], [1024, 16, 32, 256]] as const) {
       const sizeRows: StepPairRow[] = [];
+      // At the smallest size also what one more built-in Keras layer costs: the floor under any head (no peers).
+      const floorRows = new Set<StepPairRow>();
       for (const b of backends.filter((c) => !c.composite)) {
         await tf.setBackend(b.name);
         sizeRows.push(await timeMlpStep(b.label, batch, d, inputs, hidden));
-        // At the smallest size, what one more built-in Keras layer costs: the floor under any head.
         if (batch === 32) {
-          for (const floor of ['linear', 'softplus'] as const) sizeRows.push(await timeMlpStep(b.label, batch, d, inputs, hidden, floor));
+          for (const floor of ['linear', 'softplus'] as const) {
+            const r = await timeMlpStep(b.label, batch, d, inputs, hidden, floor);
+            floorRows.add(r);
+            sizeRows.push(r);
+          }
         }
       }
       const peerSteps: StepPairRow['peers'] = {};
@@ -359,7 +364,7 @@ async function main(): Promise<void> {
         if (ms !== null && (p.name === 'torch' || p.name === 'tf')) peerSteps[p.name] = ms;
       }
       for (const r of sizeRows) {
-        if (!r.oursLabel.startsWith('floor')) r.peers = peerSteps;
+        if (!floorRows.has(r)) r.peers = peerSteps;
         stepRows.push(r);
         console.log(fitStepsTable([r]).trim().split('\n').pop());
       }

@@ -35,18 +35,23 @@ export interface StepPairRow {
   peers?: {torch?: number; tf?: number};
 }
 
-/** Times two step functions alternately; `ours` first on even steps, second on odd ones. */
-async function interleave(ours: () => Promise<unknown>, base: () => Promise<unknown>): Promise<[number[], number[]]> {
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let i = 0; i < WARMUP + REPS; i++) {
-    for (const [f, out] of (i % 2 ? [[base, b], [ours, a]] : [[ours, a], [base, b]]) as Array<[() => Promise<unknown>, number[]]>) {
+/**
+ * Times step functions interleaved in one process: in the given order on
+ * even steps and reversed on odd ones, so that no step always follows
+ * another; the first `warmup` rounds untimed. One array of ms per function.
+ */
+export async function interleave(steps: Array<() => Promise<unknown>>, warmup = WARMUP, reps = REPS): Promise<number[][]> {
+  const times = steps.map(() => [] as number[]);
+  const forward = [...steps.keys()];
+  const backward = [...forward].reverse();
+  for (let i = 0; i < warmup + reps; i++) {
+    for (const k of i % 2 ? backward : forward) {
       const t0 = performance.now();
-      await f();
-      if (i >= WARMUP) out.push(performance.now() - t0);
+      await steps[k]!();
+      if (i >= warmup) times[k]!.push(performance.now() - t0);
     }
   }
-  return [a, b];
+  return times;
 }
 
 /** The MLP `in → H relu → H relu → outputs` of every step pair (fixed seeds). */
@@ -118,7 +123,7 @@ export function mlpPair(loss: MlpLoss, batch: number, d: number, inputs: number,
 export async function timeMlpStep(backend: string, batch: number, d: number, inputs: number, hidden: number,
                                   loss: MlpLoss = 'nll'): Promise<StepPairRow> {
   const {ours, mse, x, y} = mlpPair(loss, batch, d, inputs, hidden);
-  const [a, b] = await interleave(() => ours.trainOnBatch(x, y), () => mse.trainOnBatch(x, y));
+  const [a, b] = await interleave([() => ours.trainOnBatch(x, y), () => mse.trainOnBatch(x, y)]) as [number[], number[]];
   tf.dispose([x, y]);
   ours.dispose();
   mse.dispose();
@@ -168,7 +173,7 @@ export async function timeVaeStep(backend: string, batch = 128, pixels = 64, hid
     return v;
   };
   const x = tf.randomUniform([batch, pixels], 0, 1, 'float32', 3);
-  const [a, b] = await interleave(() => ours.trainOnBatch(x, x), async () => handStep(x));
+  const [a, b] = await interleave([() => ours.trainOnBatch(x, x), async () => handStep(x)]) as [number[], number[]];
   x.dispose();
   ours.dispose();
   return {backend, what: 'VAE', size: `(${batch}, ${pixels}, ${hidden}, d = ${dim})`, oursLabel: 'gaussianLatent, trainOnBatch',

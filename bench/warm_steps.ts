@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {BackendName, tryBackend} from '../examples/backend';
 import {gaussianHead, gaussianNLLLoss, gaussianParamsSize, padTargets} from '../src/index';
-import {mlp, quantile} from './fit_steps';
+import {interleave, mlp, quantile} from './fit_steps';
 
 async function main(): Promise<void> {
   const [backend = 'wasm', size = '32,2,4,32', warm = '4000', timed = '1500'] = process.argv.slice(2);
@@ -36,17 +36,7 @@ async function main(): Promise<void> {
   ];
   const x = tf.randomNormal([batch, inputs], 0, 1, 'float32', 1);
   const y = padTargets(tf.randomNormal([batch, d], 0, 1, 'float32', 2), 'packed');
-  const times = models.map(() => [] as number[]);
-  const W = Number(warm);
-  for (let i = 0; i < W + Number(timed); i++) {
-    // Alternate the order, as bench/fit_steps.ts does, so that no model always follows another.
-    const order = i % 2 ? [...models.keys()].reverse() : [...models.keys()];
-    for (const k of order) {
-      const t0 = performance.now();
-      await (models[k]![1]).trainOnBatch(x, y);
-      if (i >= W) times[k]!.push(performance.now() - t0);
-    }
-  }
+  const times = await interleave(models.map(([, m]) => () => m.trainOnBatch(x, y)), Number(warm), Number(timed));
   const base = quantile(times[0]!, 0.5);
   console.log(`trainOnBatch on ${backend}, (${size}), ${warm} warm-up and ${timed} timed steps each, interleaved:`);
   console.log('| model | median ms | ÷ MSE |\n| --- | ---: | ---: |');
